@@ -1,0 +1,92 @@
+using CommunityConnect.Api.Infrastructure.Auth;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace CommunityConnect.Api.Infrastructure.Data;
+
+/// <summary>
+/// The demo street of the README: 半淞园路街道 with 示范小区 (1) and 龙门村小区 (2), and one demo
+/// user per role, each with a fixed handle for <c>/v1/auth/dev-login</c>.
+/// </summary>
+public static class DemoData
+{
+    public sealed record DemoUser(string Handle, string DisplayName, string Phone, long? CommunityId, string Role, string? Building = null, string? Unit = null);
+
+    public static readonly IReadOnlyList<DemoUser> Users =
+    [
+        new("resident", "张桂英", "13812341234", 1, Roles.Owner, "3", "502"),
+        new("tenant", "刘晓峰", "13955556666", 1, Roles.Resident, "5", "301"),
+        new("property", "王建国(物业客服)", "13700001111", 1, Roles.PropertyStaff),
+        new("technician", "赵师傅(物业维修)", "13700002222", 1, Roles.PropertyStaff),
+        new("owners", "李文华(业委会主任)", "13600003333", 1, Roles.OwnersCommittee),
+        new("residents", "陈美玲(居委会主任)", "13500004444", 1, Roles.ResidentsCommittee),
+        new("secretary", "周卫东(党支部书记)", "13400005555", 1, Roles.PartySecretary),
+        new("resident2", "孙丽娟", "13300006666", 2, Roles.Owner, "2", "201"),
+        new("street", "吴志明(街道)", "13200007777", null, Roles.StreetAdmin),
+    ];
+
+    public static async Task SeedAsync(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now)
+    {
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO streets (id, name) VALUES (1, '半淞园路街道');
+            INSERT INTO communities (id, street_id, name, address) VALUES
+                (1, 1, '示范小区', '上海市黄浦区半淞园路 388 弄'),
+                (2, 1, '龙门村小区', '上海市黄浦区尚文路 133 弄');
+            """, transaction: transaction);
+
+        // Community 1: buildings 1, 2, 3 and 5 (Shanghai skips 4), five floors of two flats each.
+        await AddBuildingsAsync(connection, transaction, 1, ["1", "2", "3", "5"], floors: 5);
+        await AddBuildingsAsync(connection, transaction, 2, ["1", "2"], floors: 3);
+
+        foreach (var user in Users)
+        {
+            var userId = await connection.ExecuteScalarAsync<long>(
+                "INSERT INTO users (handle, display_name, phone, created_at) VALUES (@Handle, @DisplayName, @Phone, @now) RETURNING id;",
+                new { user.Handle, user.DisplayName, user.Phone, now }, transaction);
+            if (user.Role == Roles.StreetAdmin)
+            {
+                await connection.ExecuteAsync(
+                    "INSERT INTO memberships (user_id, street_id, role, created_at) VALUES (@userId, 1, 'street_admin', @now);",
+                    new { userId, now }, transaction);
+                continue;
+            }
+            long? unitId = user.Unit is null ? null : await connection.ExecuteScalarAsync<long>(
+                """
+                SELECT u.id FROM units u JOIN buildings b ON b.id = u.building_id
+                WHERE b.community_id = @CommunityId AND b.number = @Building AND u.number = @Unit;
+                """, user, transaction);
+            // An owner is also a resident of the unit.
+            var roles = user.Role == Roles.Owner ? new[] { Roles.Resident, Roles.Owner } : [user.Role];
+            foreach (var role in roles)
+            {
+                await connection.ExecuteAsync(
+                    "INSERT INTO memberships (user_id, community_id, role, unit_id, created_at) VALUES (@userId, @CommunityId, @role, @unitId, @now);",
+                    new { userId, user.CommunityId, role, unitId, now }, transaction);
+            }
+        }
+    }
+
+    private static async Task AddBuildingsAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId, string[] numbers, int floors)
+    {
+        foreach (var number in numbers)
+        {
+            var buildingId = await connection.ExecuteScalarAsync<long>(
+                "INSERT INTO buildings (community_id, number, name) VALUES (@communityId, @number, @name) RETURNING id;",
+                new { communityId, number, name = $"{number}号楼" }, transaction);
+            for (var floor = 1; floor <= floors; floor++)
+            {
+                for (var flat = 1; flat <= 2; flat++)
+                {
+                    // Areas between 58 and 96 m², varied but fixed, so vote tallies are reproducible.
+                    var area = 5800 + (int.Parse(number) * 731 + floor * 389 + flat * 997) % 3800;
+                    await connection.ExecuteAsync(
+                        """
+                        INSERT INTO units (community_id, building_id, number, floor, area_centi_sq_m)
+                        VALUES (@communityId, @buildingId, @unitNumber, @floor, @area);
+                        """, new { communityId, buildingId, unitNumber = $"{floor}0{flat}", floor, area }, transaction);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.Net;
+using CommunityConnect.Api.Infrastructure.Auth;
+using CommunityConnect.Api.Infrastructure.Idempotency;
+using CommunityConnect.Jobs;
+using CommunityConnect.Jobs.Housekeeping;
+using Hangfire;
+using Hangfire.Dashboard;
+using Microsoft.Extensions.Options;
+
+namespace CommunityConnect.Api.Infrastructure.Jobs;
+
+public sealed class JobsOptions
+{
+    public const string Section = "Jobs";
+
+    public int WorkerCount { get; set; } = 2;
+
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Hangfire's own poll interval for scheduled and recurring jobs.</summary>
+    public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(15);
+}
+
+public static class JobsSetup
+{
+    /// <summary>Hangfire in the api process on in-memory storage: the tables are the truth, and recurring jobs rebuild their work from them.</summary>
+    public static IServiceCollection AddJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<JobsOptions>().Bind(configuration.GetSection(JobsOptions.Section))
+            .Validate(o => o.WorkerCount >= 1, "Jobs:WorkerCount must be at least 1.")
+            .ValidateOnStart();
+        services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseInMemoryStorage());
+        services.AddHangfireServer((provider, server) =>
+        {
+            var options = provider.GetRequiredService<IOptions<JobsOptions>>().Value;
+            server.WorkerCount = options.WorkerCount;
+            server.ShutdownTimeout = options.ShutdownTimeout;
+            server.SchedulePollingInterval = options.SchedulePollingInterval;
+        });
+        services.AddSingleton<IIdempotencyRecords, IdempotencyRecordStore>();
+        services.AddTransient<PurgeExpiredIdempotencyRecordsJob>();
+        services.AddHostedService<RecurringJobRegistration>();
+        return services;
+    }
+
+    /// <summary>The dashboard at /jobs: for loopback callers and street admins.</summary>
+    public static WebApplication MapJobsDashboard(this WebApplication app)
+    {
+        app.UseHangfireDashboard("/jobs", new DashboardOptions
+        {
+            Authorization = [],
+            AsyncAuthorization = [new LoopbackOrStreetAdminFilter()],
+            DashboardTitle = "CommunityConnect jobs",
+        });
+        return app;
+    }
+
+    private sealed class RecurringJobRegistration(IRecurringJobManager manager) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            RecurringJobSchedule.Register(manager);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private sealed class LoopbackOrStreetAdminFilter : IDashboardAsyncAuthorizationFilter
+    {
+        public async Task<bool> AuthorizeAsync(DashboardContext context)
+        {
+            var http = context.GetHttpContext();
+            var remote = http.Connection.RemoteIpAddress;
+            if (remote is not null && IPAddress.IsLoopback(remote))
+            {
+                return true;
+            }
+            var userId = http.User.UserId();
+            if (userId is null)
+            {
+                return false;
+            }
+            var database = http.RequestServices.GetRequiredService<Data.Database>();
+            await using var connection = await database.OpenReadAsync();
+            return await Dapper.SqlMapper.ExecuteScalarAsync<bool>(connection,
+                "SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = @userId AND role = 'street_admin');", new { userId });
+        }
+    }
+}

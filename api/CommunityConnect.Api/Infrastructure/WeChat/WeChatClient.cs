@@ -1,0 +1,295 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Timeout;
+
+namespace CommunityConnect.Api.Infrastructure.WeChat;
+
+public sealed class WeChatOptions
+{
+    public const string Section = "WeChat";
+
+    public string BaseUrl { get; set; } = "https://api.weixin.qq.com";
+    public string? AppId { get; set; }
+    public string? AppSecret { get; set; }
+
+    /// <summary>Login promises an answer within 10 seconds, retries included.</summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(3);
+    public int MaxRetries { get; set; } = 3;
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Refresh the access token this long before WeChat says it expires.</summary>
+    public TimeSpan TokenRefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(AppId) && !string.IsNullOrWhiteSpace(AppSecret);
+}
+
+/// <summary>WeChat said no: its <c>errcode</c> and <c>errmsg</c>.</summary>
+public sealed class WeChatException(int errorCode, string? message)
+    : Exception($"WeChat answered errcode {errorCode}: {message}")
+{
+    public int ErrorCode { get; } = errorCode;
+
+    public const int Busy = -1;
+    public const int InvalidToken = 40001;
+    public const int InvalidCode = 40029;
+    public const int ConsentUsedUp = 43101;
+    public const int TooManyCalls = 45011;
+    public const int BadData = 47003;
+    public const int UserBlocked = 40226;
+}
+
+public sealed class WeChatNotConfiguredException() : Exception("WeChat:AppId and WeChat:AppSecret are not configured.");
+
+public sealed record WeChatSession(string OpenId, string? UnionId);
+
+/// <summary>
+/// Typed client for WeChat's server API. WeChat answers errors as HTTP 200 with an <c>errcode</c>;
+/// the resilience pipeline (see <see cref="WeChatSetup"/>) reads it so that <c>-1</c> (busy) is retried
+/// like a 503, and this client turns every other errcode into a <see cref="WeChatException"/>.
+/// It owns the app's access token: one cached token, refreshed before expiry and once on 40001.
+/// </summary>
+public sealed class WeChatClient(HttpClient http, IOptions<WeChatOptions> options, WeChatAccessToken accessToken)
+{
+    private WeChatOptions Options => options.Value;
+
+    /// <summary><c>sns/jscode2session</c>: a login code for the user's openid. The session_key stays here.</summary>
+    public async Task<WeChatSession> CodeToSessionAsync(string code, CancellationToken cancellationToken)
+    {
+        EnsureConfigured();
+        var url = $"sns/jscode2session?appid={Uri.EscapeDataString(Options.AppId!)}&secret={Uri.EscapeDataString(Options.AppSecret!)}" +
+                  $"&js_code={Uri.EscapeDataString(code)}&grant_type=authorization_code";
+        var answer = await ReadAsync<SessionAnswer>(await http.GetAsync(url, cancellationToken), cancellationToken);
+        if (string.IsNullOrEmpty(answer.OpenId))
+        {
+            throw new WeChatException(answer.ErrCode == 0 ? -2 : answer.ErrCode, "jscode2session returned no openid");
+        }
+        return new WeChatSession(answer.OpenId, string.IsNullOrEmpty(answer.UnionId) ? null : answer.UnionId);
+    }
+
+    /// <summary>
+    /// POSTs <paramref name="payload"/> to a <c>?access_token=</c> API. On 40001 (token invalid) it
+    /// refreshes the token once and tries again.
+    /// </summary>
+    public async Task<JsonElement> PostWithAccessTokenAsync(string path, object payload, CancellationToken cancellationToken)
+    {
+        EnsureConfigured();
+        var token = await accessToken.GetAsync(force => FetchStableTokenAsync(force, cancellationToken), cancellationToken);
+        try
+        {
+            return await PostOnceAsync(path, token, payload, cancellationToken);
+        }
+        catch (WeChatException e) when (e.ErrorCode == WeChatException.InvalidToken)
+        {
+            token = await accessToken.RefreshAfterRejectionAsync(token, force => FetchStableTokenAsync(force, cancellationToken), cancellationToken);
+            return await PostOnceAsync(path, token, payload, cancellationToken);
+        }
+    }
+
+    private async Task<JsonElement> PostOnceAsync(string path, string token, object payload, CancellationToken cancellationToken)
+    {
+        var separator = path.Contains('?') ? '&' : '?';
+        var response = await http.PostAsJsonAsync($"{path}{separator}access_token={Uri.EscapeDataString(token)}", payload, cancellationToken);
+        return await ReadAsync<JsonElement>(response, cancellationToken);
+    }
+
+    /// <summary><c>cgi-bin/stable_token</c>: the app's access token and how long it lives.</summary>
+    private async Task<(string Token, TimeSpan Lifetime)> FetchStableTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
+    {
+        var response = await http.PostAsJsonAsync("cgi-bin/stable_token", new
+        {
+            grant_type = "client_credential",
+            appid = Options.AppId,
+            secret = Options.AppSecret,
+            force_refresh = forceRefresh,
+        }, cancellationToken);
+        var answer = await ReadAsync<TokenAnswer>(response, cancellationToken);
+        if (string.IsNullOrEmpty(answer.AccessToken))
+        {
+            throw new WeChatException(answer.ErrCode, "stable_token returned no access_token");
+        }
+        return (answer.AccessToken, TimeSpan.FromSeconds(answer.ExpiresIn > 0 ? answer.ExpiresIn : 7200));
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new HttpRequestException($"WeChat answered HTTP {(int)response.StatusCode}", null, response.StatusCode);
+            }
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            var errorCode = WeChatErrors.ReadErrorCode(text);
+            if (errorCode is { } code and not 0)
+            {
+                using var document = JsonDocument.Parse(text);
+                var message = document.RootElement.TryGetProperty("errmsg", out var m) ? m.GetString() : null;
+                throw new WeChatException(code, message);
+            }
+            return JsonSerializer.Deserialize<T>(text)!;
+        }
+    }
+
+    private void EnsureConfigured()
+    {
+        if (!Options.IsConfigured)
+        {
+            throw new WeChatNotConfiguredException();
+        }
+    }
+
+    private sealed class SessionAnswer
+    {
+        [JsonPropertyName("openid")] public string? OpenId { get; init; }
+        [JsonPropertyName("unionid")] public string? UnionId { get; init; }
+        [JsonPropertyName("errcode")] public int ErrCode { get; init; }
+    }
+
+    private sealed class TokenAnswer
+    {
+        [JsonPropertyName("access_token")] public string? AccessToken { get; init; }
+        [JsonPropertyName("expires_in")] public int ExpiresIn { get; init; }
+        [JsonPropertyName("errcode")] public int ErrCode { get; init; }
+    }
+}
+
+public static class WeChatErrors
+{
+    /// <summary>The errcode of a WeChat answer, or null when it has none (or is not JSON).</summary>
+    public static int? ReadErrorCode(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                   && document.RootElement.TryGetProperty("errcode", out var code)
+                   && code.TryGetInt32(out var value)
+                ? value
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>
+/// The app's one access token. Held here (a singleton) so every typed client instance shares it;
+/// uses the system clock on purpose: token lifetimes are real time, not domain time.
+/// </summary>
+public sealed class WeChatAccessToken(IOptions<WeChatOptions> options)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private string? _token;
+    private DateTimeOffset _refreshAt;
+
+    public async Task<string> GetAsync(Func<bool, Task<(string Token, TimeSpan Lifetime)>> fetch, CancellationToken cancellationToken)
+    {
+        if (_token is { } current && DateTimeOffset.UtcNow < _refreshAt)
+        {
+            return current;
+        }
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_token is { } fresh && DateTimeOffset.UtcNow < _refreshAt)
+            {
+                return fresh;
+            }
+            return await StoreAsync(fetch, force: false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>WeChat rejected <paramref name="rejected"/> (40001): fetch a new one, unless another caller already did.</summary>
+    public async Task<string> RefreshAfterRejectionAsync(string rejected, Func<bool, Task<(string Token, TimeSpan Lifetime)>> fetch, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return _token is { } newer && newer != rejected ? newer : await StoreAsync(fetch, force: true);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<string> StoreAsync(Func<bool, Task<(string Token, TimeSpan Lifetime)>> fetch, bool force)
+    {
+        var (token, lifetime) = await fetch(force);
+        var margin = lifetime > options.Value.TokenRefreshMargin * 2 ? options.Value.TokenRefreshMargin : lifetime / 2;
+        _token = token;
+        _refreshAt = DateTimeOffset.UtcNow + lifetime - margin;
+        return token;
+    }
+}
+
+public static class WeChatSetup
+{
+    public static IServiceCollection AddWeChat(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<WeChatOptions>().Bind(configuration.GetSection(WeChatOptions.Section))
+            .Validate(o => Uri.TryCreate(o.BaseUrl, UriKind.Absolute, out var uri) && (uri.Scheme == "https" || uri.Scheme == "http"),
+                "WeChat:BaseUrl must be an absolute http(s) URL.")
+            .Validate(o => o.MaxRetries is >= 0 and <= 10, "WeChat:MaxRetries must be 0 to 10.")
+            .Validate(o => o.AttemptTimeout > TimeSpan.Zero && o.TotalTimeout >= o.AttemptTimeout,
+                "WeChat:TotalTimeout must be at least WeChat:AttemptTimeout, both positive.")
+            .ValidateOnStart();
+        services.AddSingleton<WeChatAccessToken>();
+        services.AddHttpClient<WeChatClient>((provider, http) =>
+            {
+                var baseUrl = provider.GetRequiredService<IOptions<WeChatOptions>>().Value.BaseUrl;
+                http.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
+                // The pipeline below owns the timeouts.
+                http.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .AddResilienceHandler("wechat", (pipeline, context) =>
+            {
+                var o = context.ServiceProvider.GetRequiredService<IOptions<WeChatOptions>>().Value;
+                // Retry delays and timeouts are real time, whatever domain clock the app registered.
+                pipeline.TimeProvider = TimeProvider.System;
+                pipeline
+                    .AddTimeout(o.TotalTimeout)
+                    .AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = Math.Max(o.MaxRetries, 1),
+                        Delay = o.RetryBaseDelay,
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                        ShouldHandle = args => o.MaxRetries == 0 ? ValueTask.FromResult(false) : IsTransientAsync(args.Outcome),
+                    })
+                    .AddTimeout(o.AttemptTimeout);
+            });
+        return services;
+    }
+
+    /// <summary>Transient: a network error, a timed-out attempt, HTTP 5xx/408/429, or errcode -1 (system busy) in a 200.</summary>
+    private static async ValueTask<bool> IsTransientAsync(Outcome<HttpResponseMessage> outcome)
+    {
+        if (outcome.Exception is HttpRequestException or TimeoutRejectedException)
+        {
+            return true;
+        }
+        if (outcome.Result is not { } response)
+        {
+            return false;
+        }
+        if ((int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests)
+        {
+            return true;
+        }
+        await response.Content.LoadIntoBufferAsync();
+        return WeChatErrors.ReadErrorCode(await response.Content.ReadAsStringAsync()) == WeChatException.Busy;
+    }
+}

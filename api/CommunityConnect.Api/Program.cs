@@ -1,0 +1,55 @@
+using CommunityConnect.Api.Features.Communities;
+using CommunityConnect.Api.Features.Identity;
+using CommunityConnect.Api.Features.Inbox;
+using CommunityConnect.Api.Infrastructure.Auth;
+using CommunityConnect.Api.Infrastructure.Data;
+using CommunityConnect.Api.Infrastructure.Errors;
+using CommunityConnect.Api.Infrastructure.Http;
+using CommunityConnect.Api.Infrastructure.Idempotency;
+using CommunityConnect.Api.Infrastructure.Jobs;
+using CommunityConnect.Api.Infrastructure.OpenApi;
+using CommunityConnect.Api.Infrastructure.WeChat;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddHttpContextAccessor();
+builder.Services.AddCommunityJson();
+builder.Services.AddProblems();
+builder.Services.AddValidation();
+builder.Services.AddDatabase(builder.Configuration);
+builder.Services.AddCommunityAuth(builder.Configuration);
+builder.Services.AddCommunityRateLimits(builder.Configuration);
+builder.Services.AddIdempotency();
+builder.Services.AddWeChat(builder.Configuration);
+builder.Services.AddJobs(builder.Configuration);
+builder.Services.AddCommunityOpenApi();
+
+builder.Services.AddInbox();
+builder.Services.AddIdentity();
+builder.Services.AddCommunities();
+
+var app = builder.Build();
+
+app.LoadKeys();
+await app.MigrateDatabaseAsync();
+
+app.UseProblems();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+app.UseIdempotency();
+
+app.MapCommunityOpenApi();
+app.MapHealth();
+app.MapJobsDashboard();
+
+var v1 = app.MapGroup("/v1").AddEndpointFilter<IdempotencyFilter>();
+v1.MapIdentity();
+v1.MapInbox();
+v1.MapCommunities();
+
+app.Run();
+
+/// <summary>Entry point, visible to the test host.</summary>
+public partial class Program;

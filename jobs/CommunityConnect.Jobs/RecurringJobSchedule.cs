@@ -1,0 +1,16 @@
+using CommunityConnect.Jobs.Housekeeping;
+using Hangfire;
+
+namespace CommunityConnect.Jobs;
+
+/// <summary>The one place recurring jobs are registered, each under a stable id.</summary>
+public static class RecurringJobSchedule
+{
+    public const string PurgeIdempotencyRecords = "idempotency-records-purge";
+
+    public static void Register(IRecurringJobManager manager)
+    {
+        manager.AddOrUpdate<PurgeExpiredIdempotencyRecordsJob>(
+            PurgeIdempotencyRecords, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
+    }
+}

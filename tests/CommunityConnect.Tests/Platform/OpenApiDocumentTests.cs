@@ -1,0 +1,66 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using CommunityConnect.Tests.Support;
+
+namespace CommunityConnect.Tests.Platform;
+
+/// <summary>
+/// The committed openapi/CommunityConnect.json must be what the running app serves. To regenerate it
+/// after changing the api: <c>UPDATE_OPENAPI=1 dotnet test --filter OpenApiDocumentTests</c>.
+/// </summary>
+public sealed class OpenApiDocumentTests(CommunityApp app) : IClassFixture<CommunityApp>
+{
+    public static string CommittedPath
+    {
+        get
+        {
+            var folder = new DirectoryInfo(AppContext.BaseDirectory);
+            while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "CommunityConnect.sln")))
+            {
+                folder = folder.Parent;
+            }
+            return Path.Combine(folder?.FullName ?? throw new InvalidOperationException("CommunityConnect.sln not found above the test folder."),
+                "openapi", "CommunityConnect.json");
+        }
+    }
+
+    private static string Canonical(JsonNode document)
+    {
+        document.AsObject().Remove("servers");
+        return document.ToJsonString(new System.Text.Json.JsonSerializerOptions
+        {
+            WriteIndented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }) + "\n";
+    }
+
+    [Fact]
+    public async Task TheCommittedDocumentIsWhatTheAppServes()
+    {
+        var response = await app.CreateClient().GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var served = Canonical(JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
+        if (Environment.GetEnvironmentVariable("UPDATE_OPENAPI") == "1")
+        {
+            await File.WriteAllTextAsync(CommittedPath, served);
+            return;
+        }
+        Assert.True(File.Exists(CommittedPath), $"{CommittedPath} is missing: run UPDATE_OPENAPI=1 dotnet test --filter OpenApiDocumentTests");
+        var committed = Canonical(JsonNode.Parse(await File.ReadAllTextAsync(CommittedPath))!);
+        Assert.True(committed == served,
+            "openapi/CommunityConnect.json differs from what the app serves: run UPDATE_OPENAPI=1 dotnet test --filter OpenApiDocumentTests and commit it.");
+    }
+
+    [Fact]
+    public async Task EveryOperationHasASummary()
+    {
+        var document = JsonNode.Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json"))!;
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                Assert.False(string.IsNullOrWhiteSpace(operation?["summary"]?.GetValue<string>()), $"{method} {path} has no summary");
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CommunityConnect.Tests.Support;
+
+/// <summary>
+/// The api on a real test host with its own SQLite file, the demo data, a fake domain clock started
+/// at the real current time, and (unless told otherwise) a fake WeChat server on loopback.
+/// One per test class (IClassFixture) or per test.
+/// </summary>
+public class CommunityApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    private readonly Dictionary<string, string?> _settings = new();
+    private readonly Dictionary<string, HttpClient> _clients = new();
+
+    public CommunityApp()
+    {
+        Folder = Path.Combine(Path.GetTempPath(), "cc-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Folder);
+        DatabasePath = Path.Combine(Folder, "community.db");
+        Settings["Database:Path"] = DatabasePath;
+        Settings["Seed:Demo"] = "true";
+        Settings["Auth:DevLogin"] = "true";
+        Settings["Jobs:WorkerCount"] = "1";
+        Settings["Jobs:ShutdownTimeout"] = "00:00:01";
+        Settings["Jobs:SchedulePollingInterval"] = "00:00:01";
+        Settings["WeChat:RetryBaseDelay"] = "00:00:00.050";
+        Settings["RateLimiting:Enabled"] = "false";
+    }
+
+    public string Folder { get; }
+
+    public string DatabasePath { get; }
+
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    public FakeWeChatServer WeChat { get; } = new();
+
+    public string Environment { get; set; } = "Development";
+
+    /// <summary>Configuration the host starts with; change before the first request.</summary>
+    public Dictionary<string, string?> Settings => _settings;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(Environment);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        ConfigureMore(builder);
+    }
+
+    protected virtual void ConfigureMore(IWebHostBuilder builder)
+    {
+    }
+
+    public virtual async Task InitializeAsync()
+    {
+        await WeChat.StartAsync();
+        Settings["WeChat:BaseUrl"] = WeChat.BaseUrl;
+        Settings.TryAdd("WeChat:AppId", FakeWeChatServer.AppId);
+        Settings.TryAdd("WeChat:AppSecret", FakeWeChatServer.AppSecret);
+    }
+
+    /// <summary>A client logged in as a demo handle (or a new user created with the given role).</summary>
+    public async Task<HttpClient> ClientFor(string handle, long? communityId = null, string? role = null, long? unitId = null, long? streetId = null)
+    {
+        if (_clients.TryGetValue(handle, out var cached))
+        {
+            return cached;
+        }
+        var anonymous = CreateClient();
+        var response = await anonymous.PostAsJsonAsync("/v1/auth/dev-login", new { handle, communityId, role, unitId, streetId });
+        response.EnsureSuccessStatusCode();
+        var login = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.GetProperty("token").GetString());
+        _clients[handle] = client;
+        return client;
+    }
+
+    /// <summary>The user id behind a client.</summary>
+    public static async Task<long> UserIdOf(HttpClient client) =>
+        (await client.GetFromJsonAsync<JsonElement>("/v1/me")).GetProperty("id").GetInt64();
+
+    public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await WeChat.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
