@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Communities;
 using CommunityConnect.Api.Features.Identity;
 using CommunityConnect.Api.Features.Inbox;
@@ -28,6 +29,7 @@ builder.Services.AddCommunityOpenApi();
 builder.Services.AddInbox();
 builder.Services.AddIdentity();
 builder.Services.AddCommunities();
+builder.Services.AddCases();
 
 var app = builder.Build();
 
@@ -48,6 +50,7 @@ var v1 = app.MapGroup("/v1").AddEndpointFilter<IdempotencyFilter>();
 v1.MapIdentity();
 v1.MapInbox();
 v1.MapCommunities();
+v1.MapCases();
 
 app.Run();
 

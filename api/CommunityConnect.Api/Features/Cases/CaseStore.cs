@@ -1,0 +1,280 @@
+using CommunityConnect.Api.Features.Inbox;
+using CommunityConnect.Api.Infrastructure.Auth;
+using CommunityConnect.Api.Infrastructure.Data;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace CommunityConnect.Api.Features.Cases;
+
+/// <summary>
+/// The cases table and its history. Items call <see cref="OpenAsync"/> and <see cref="RecordAsync"/>
+/// inside their own unit of work, so an item and its case always commit together.
+/// </summary>
+public sealed class CaseStore(Database database, Inbox.Inbox inbox, TimeProvider time)
+{
+    private const string SummaryColumns =
+        """
+        id AS Id, community_id AS CommunityId, kind AS Kind, item_id AS ItemId, category AS Category, urgent AS Urgent,
+        responsible_body AS ResponsibleBody, escalation_level AS EscalationLevel, state AS State, created_at AS CreatedAt, updated_at AS UpdatedAt
+        """;
+
+    private sealed class CaseRow
+    {
+        public long Id { get; init; }
+        public long CommunityId { get; init; }
+        public string Kind { get; init; } = "";
+        public long ItemId { get; init; }
+        public string Category { get; init; } = "";
+        public bool Urgent { get; init; }
+        public string ResponsibleBody { get; init; } = "";
+        public int EscalationLevel { get; init; }
+        public string State { get; init; } = "";
+        public DateTimeOffset CreatedAt { get; init; }
+        public DateTimeOffset UpdatedAt { get; init; }
+        public string AuthorKey { get; init; } = "";
+
+        public CaseSummary ToSummary() => new(Id, CommunityId, Kind, ItemId, Category, Urgent, ResponsibleBody, EscalationLevel, State, CreatedAt, UpdatedAt);
+    }
+
+    /// <summary>The routed first body of a category in a community (its routing table, else TAXONOMY.md's default).</summary>
+    public static async Task<string> RouteAsync(SqliteConnection connection, SqliteTransaction? transaction, long communityId, string category) =>
+        await connection.ExecuteScalarAsync<string?>(
+            "SELECT responsible_body FROM routing_rules WHERE community_id = @communityId AND category = @category;",
+            new { communityId, category }, transaction)
+        ?? Taxonomy.DefaultRoutes.GetValueOrDefault(category, Bodies.ResidentsCommittee);
+
+    /// <summary>Opens the case of a new item and tells the body it is routed to. Answers the case id.</summary>
+    public async Task<long> OpenAsync(SqliteConnection connection, SqliteTransaction transaction, NewCase item)
+    {
+        var now = time.GetUtcNow();
+        var caseId = await connection.ExecuteScalarAsync<long>(
+            """
+            INSERT INTO cases (community_id, kind, item_id, category, urgent, responsible_body, author_key, created_at, updated_at)
+            VALUES (@CommunityId, @Kind, @ItemId, @Category, @Urgent, @ResponsibleBody, @AuthorKey, @now, @now)
+            RETURNING id;
+            """, new { item.CommunityId, item.Kind, item.ItemId, item.Category, item.Urgent, item.ResponsibleBody, item.AuthorKey, now }, transaction);
+        await AddHistoryAsync(connection, transaction, caseId, "created", item.Author, null, CaseStateTable.Open, null, item.ResponsibleBody, null);
+        await NotifyBodyAsync(connection, transaction, item.CommunityId, item.ResponsibleBody,
+            new Notice("case_routed", $"新的{KindLabel(item.Kind)}待处理", $"一件{KindLabel(item.Kind)}已分派给{Bodies.Label(item.ResponsibleBody)},请及时响应。",
+                item.CommunityId, "case", caseId), item.Author.UserId);
+        return caseId;
+    }
+
+    /// <summary>Moves the case of an item by the state table, with a history row. Answers the new state.</summary>
+    public async Task<string> RecordAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId, ItemEvent itemEvent, Actor actor, string? note = null)
+    {
+        var current = await connection.QuerySingleAsync<(string State, string Body)>(
+            "SELECT state, responsible_body FROM cases WHERE id = @caseId;", new { caseId }, transaction);
+        var next = CaseStateTable.Next(current.State, itemEvent);
+        var now = time.GetUtcNow();
+        await connection.ExecuteAsync(
+            """
+            UPDATE cases SET
+                state = @next,
+                updated_at = @now,
+                responded_at = CASE WHEN @next <> 'open' THEN COALESCE(responded_at, @now) ELSE responded_at END,
+                resolved_at = CASE WHEN @next = 'resolved' THEN @now WHEN @next = 'responded' THEN NULL ELSE resolved_at END,
+                closed_at = CASE WHEN @next = 'closed' THEN COALESCE(closed_at, @now) WHEN @next = 'responded' THEN NULL ELSE closed_at END
+            WHERE id = @caseId;
+            """, new { caseId, next, now }, transaction);
+        if (next != current.State || itemEvent == ItemEvent.Reopened)
+        {
+            await AddHistoryAsync(connection, transaction, caseId, CaseStateTable.EventName(itemEvent), actor, current.State, next, null, null, note);
+        }
+        return next;
+    }
+
+    public Task AddHistoryAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId, string eventName, Actor actor,
+        string? fromState, string? toState, string? fromBody, string? toBody, string? note) =>
+        connection.ExecuteAsync(
+            """
+            INSERT INTO case_history (case_id, event, actor_id, actor_label, from_state, to_state, from_body, to_body, note, at)
+            VALUES (@caseId, @eventName, @UserId, @Label, @fromState, @toState, @fromBody, @toBody, @note, @now);
+            """, new { caseId, eventName, actor.UserId, actor.Label, fromState, toState, fromBody, toBody, note, now = time.GetUtcNow() }, transaction);
+
+    /// <summary>Notifies the members of a body (the street admins of the community's street for the street office).</summary>
+    public async Task NotifyBodyAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId, string body, Notice notice, long? exceptUserId = null)
+    {
+        if (body == Bodies.StreetAdmin)
+        {
+            var admins = await connection.QueryAsync<long>(
+                """
+                SELECT m.user_id FROM memberships m JOIN communities c ON c.street_id = m.street_id
+                WHERE c.id = @communityId AND m.role = 'street_admin';
+                """, new { communityId }, transaction);
+            await inbox.NotifyUsersAsync(connection, transaction, admins.Where(id => id != exceptUserId), notice);
+            return;
+        }
+        await inbox.NotifyRolesAsync(connection, transaction, communityId, [Bodies.RoleOf(body)], notice, exceptUserId);
+    }
+
+    public static string KindLabel(string kind) => kind switch
+    {
+        "repair" => "报修",
+        "opinion" => "意见",
+        "proposal" => "议题",
+        "question" => "咨询",
+        _ => kind,
+    };
+
+    // ---- reads and the case endpoints' own writes ----
+
+    private static Task<CaseRow?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, long caseId) =>
+        connection.QuerySingleOrDefaultAsync<CaseRow>(
+            $"SELECT {SummaryColumns}, author_key AS AuthorKey FROM cases WHERE id = @caseId;", new { caseId }, transaction);
+
+    /// <summary>The bodies a case has been with: the current one and every earlier one.</summary>
+    private static async Task<IReadOnlySet<string>> BodiesOfAsync(SqliteConnection connection, SqliteTransaction? transaction, long caseId) =>
+        (await connection.QueryAsync<string>(
+            "SELECT DISTINCT to_body FROM case_history WHERE case_id = @caseId AND to_body IS NOT NULL;", new { caseId }, transaction))
+        .ToHashSet();
+
+    /// <summary>The case's community, for the tenancy check before anything else.</summary>
+    public async Task<long?> CommunityOfAsync(long caseId)
+    {
+        await using var connection = await database.OpenReadAsync();
+        return await connection.ExecuteScalarAsync<long?>("SELECT community_id FROM cases WHERE id = @caseId;", new { caseId });
+    }
+
+    /// <summary>
+    /// Who sees a case: its author, members of any body it has been with, the secretary and the
+    /// street admin. Answers null for anyone else (404).
+    /// </summary>
+    public async Task<CaseDetail?> GetAsync(long caseId, CommunityAccess access, string callerKey)
+    {
+        await using var connection = await database.OpenReadAsync();
+        var row = await FindAsync(connection, null, caseId);
+        if (row is null || row.CommunityId != access.CommunityId || !await MaySeeAsync(connection, null, row, access, callerKey))
+        {
+            return null;
+        }
+        var history = await connection.QueryAsync<CaseHistoryEntry>(
+            """
+            SELECT id, event, actor_label AS actor, from_state, to_state, from_body, to_body, note, at
+            FROM case_history WHERE case_id = @caseId ORDER BY id;
+            """, new { caseId });
+        var responses = await connection.QueryAsync<CaseResponse>(
+            """
+            SELECT r.id, u.display_name AS author, r.author_body, r.body, r.created_at
+            FROM case_responses r JOIN users u ON u.id = r.author_id
+            WHERE r.case_id = @caseId ORDER BY r.id;
+            """, new { caseId });
+        return new CaseDetail(row.Id, row.CommunityId, row.Kind, row.ItemId, row.Category, row.Urgent, row.ResponsibleBody,
+            row.EscalationLevel, row.State, row.CreatedAt, row.UpdatedAt, responses.ToList(), history.ToList());
+    }
+
+    private static async Task<bool> MaySeeAsync(SqliteConnection connection, SqliteTransaction? transaction, CaseRow row, CommunityAccess access, string callerKey)
+    {
+        if (row.AuthorKey == callerKey || access.HasAny(Roles.PartySecretary, Roles.StreetAdmin))
+        {
+            return true;
+        }
+        var bodies = await BodiesOfAsync(connection, transaction, row.Id);
+        return access.Roles.Select(Bodies.BodyOf).Any(body => body is not null && bodies.Contains(body));
+    }
+
+    /// <summary>A body's work queue.</summary>
+    public async Task<IReadOnlyList<CaseSummary>> QueueAsync(long communityId, string? responsibleBody, string? state, long? afterId, int take)
+    {
+        await using var connection = await database.OpenReadAsync();
+        var rows = await connection.QueryAsync<CaseRow>(
+            $"""
+             SELECT {SummaryColumns} FROM cases
+             WHERE community_id = @communityId
+               AND (@responsibleBody IS NULL OR responsible_body = @responsibleBody)
+               AND (@state IS NULL OR state = @state)
+               AND (@afterId IS NULL OR id > @afterId)
+             ORDER BY id
+             LIMIT @take;
+             """, new { communityId, responsibleBody, state, afterId, take });
+        return rows.Select(r => r.ToSummary()).ToList();
+    }
+
+    /// <summary>
+    /// An answer on the case itself, by a member of a body it is or was with, the secretary or the
+    /// street admin. An answer by the current body is the first response.
+    /// </summary>
+    public Task<Outcome<CaseResponse>> RespondAsync(long caseId, CommunityAccess access, string callerKey, string displayName, string body) =>
+        database.WriteAsync<Outcome<CaseResponse>>(async (connection, transaction) =>
+        {
+            var row = await FindAsync(connection, transaction, caseId);
+            if (row is null || row.CommunityId != access.CommunityId || !await MaySeeAsync(connection, transaction, row, access, callerKey))
+            {
+                return Failure.NotFound("Case");
+            }
+            var bodies = await BodiesOfAsync(connection, transaction, caseId);
+            var actingBody = ActingBody(access, row.ResponsibleBody, bodies);
+            if (actingBody is null)
+            {
+                return Failure.Forbidden("Only a body this case is or was with, the secretary or the street office may answer it.");
+            }
+            if (row.State == CaseStateTable.Closed)
+            {
+                return Failure.Conflict("This case is closed.");
+            }
+            var now = time.GetUtcNow();
+            var id = await connection.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO case_responses (case_id, author_id, author_body, body, created_at)
+                VALUES (@caseId, @UserId, @actingBody, @body, @now) RETURNING id;
+                """, new { caseId, access.UserId, actingBody, body, now }, transaction);
+            var actor = new Actor(access.UserId, $"{displayName}({Bodies.Label(actingBody)})");
+            await AddHistoryAsync(connection, transaction, caseId, "response", actor, null, null, null, null, null);
+            if (actingBody == row.ResponsibleBody)
+            {
+                await RecordAsync(connection, transaction, caseId, ItemEvent.FirstAnswer, actor);
+            }
+            await inbox.NotifyKeysAsync(connection, transaction, [row.AuthorKey],
+                new Notice("case_response", $"{Bodies.Label(actingBody)}回复了您的{KindLabel(row.Kind)}", UserTextCut(body), row.CommunityId, "case", caseId));
+            return new CaseResponse(id, displayName, actingBody, body, now);
+        });
+
+    /// <summary>Hands the case to another first body with a reason; the escalation level stays.</summary>
+    public Task<Outcome<CaseSummary>> TransferAsync(long caseId, CommunityAccess access, string callerKey, string displayName, string toBody, string reason) =>
+        database.WriteAsync<Outcome<CaseSummary>>(async (connection, transaction) =>
+        {
+            var row = await FindAsync(connection, transaction, caseId);
+            if (row is null || row.CommunityId != access.CommunityId || !await MaySeeAsync(connection, transaction, row, access, callerKey))
+            {
+                return Failure.NotFound("Case");
+            }
+            var acting = access.HasAny(Roles.PartySecretary, Roles.StreetAdmin) || access.Has(Bodies.RoleOf(row.ResponsibleBody));
+            if (!acting)
+            {
+                return Failure.Forbidden("Only the body the case is with, the secretary or the street office may transfer it.");
+            }
+            if (row.State == CaseStateTable.Closed)
+            {
+                return Failure.Conflict("This case is closed.");
+            }
+            if (toBody == row.ResponsibleBody)
+            {
+                return Failure.Conflict($"The case is already with {Bodies.Label(toBody)}.");
+            }
+            await connection.ExecuteAsync(
+                "UPDATE cases SET responsible_body = @toBody, updated_at = @now WHERE id = @caseId;",
+                new { caseId, toBody, now = time.GetUtcNow() }, transaction);
+            var actor = new Actor(access.UserId, $"{displayName}({Bodies.Label(ActingBody(access, row.ResponsibleBody, new HashSet<string>()) ?? row.ResponsibleBody)})");
+            await AddHistoryAsync(connection, transaction, caseId, "transferred", actor, null, null, row.ResponsibleBody, toBody, reason);
+            await NotifyBodyAsync(connection, transaction, row.CommunityId, toBody,
+                new Notice("case_transferred", $"{Bodies.Label(row.ResponsibleBody)}转来一件{KindLabel(row.Kind)}", $"转交原因:{reason}", row.CommunityId, "case", caseId));
+            return (await FindAsync(connection, transaction, caseId))!.ToSummary();
+        });
+
+    /// <summary>The body the caller answers for: the current body first, else an earlier one, else the secretary or street.</summary>
+    private static string? ActingBody(CommunityAccess access, string currentBody, IReadOnlySet<string> bodies)
+    {
+        if (access.Has(Bodies.RoleOf(currentBody)))
+        {
+            return currentBody;
+        }
+        var earlier = access.Roles.Select(Bodies.BodyOf).FirstOrDefault(b => b is not null && bodies.Contains(b));
+        if (earlier is not null)
+        {
+            return earlier;
+        }
+        return access.Has(Roles.PartySecretary) ? Bodies.PartySecretary : access.Has(Roles.StreetAdmin) ? Bodies.StreetAdmin : null;
+    }
+
+    private static string UserTextCut(string text) => Infrastructure.Text.UserText.Cut(text, 60);
+}

@@ -1,0 +1,128 @@
+using CommunityConnect.Api.Infrastructure.Auth;
+using CommunityConnect.Api.Infrastructure.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CommunityConnect.Api.Features.Cases;
+
+public static class CasesApi
+{
+    public static IServiceCollection AddCases(this IServiceCollection services) =>
+        services.AddSingleton<CaseStore>().AddSingleton<RoutingStore>();
+
+    public static RouteGroupBuilder MapCases(this RouteGroupBuilder v1)
+    {
+        var cases = v1.MapGroup("/cases/{caseId:long}").WithTags("Cases").RequireAuthorization().ProducesProblem(404);
+        cases.MapGet("/", Get).WithName("GetCase").WithSummary("A case: who must answer, its state, escalation level, answers and history.");
+        cases.MapPost("/responses", Respond).WithName("RespondToCase")
+            .WithSummary("Answer on the case itself (a body it is or was with, the secretary, the street office).")
+            .ProducesProblem(403).ProducesProblem(409);
+        cases.MapPost("/transfer", Transfer).WithName("TransferCase")
+            .WithSummary("Hand the case to another first body, with a reason; the escalation level stays.")
+            .ProducesProblem(403).ProducesProblem(409);
+
+        var community = v1.MapGroup("/communities/{communityId:long}").WithTags("Cases")
+            .RequireAuthorization().AddEndpointFilter<CommunityMemberFilter>().ProducesProblem(404);
+        community.MapGet("/cases", Queue).WithName("ListCases")
+            .WithSummary("A body's work queue: cases by responsible body and state (staff, secretary, street admin).").ProducesProblem(403);
+        community.MapGet("/routing", GetRouting).WithName("GetRouting").WithSummary("The community's routing table: category → first responsible body.");
+        community.MapPut("/routing", PutRouting).WithName("UpdateRouting")
+            .WithSummary("Change the routes listed (residents' committee or secretary).").ProducesProblem(403);
+        return v1;
+    }
+
+    /// <summary>Resolves the caller's access to the community of a case; null when the case does not exist.</summary>
+    internal static async Task<CommunityAccess?> AccessToCaseAsync(long caseId, HttpContext http, CaseStore store, Tenancy tenancy)
+    {
+        var communityId = await store.CommunityOfAsync(caseId);
+        if (communityId is null)
+        {
+            return null;
+        }
+        var access = await tenancy.ForCommunityAsync(http.User.RequiredUserId(), communityId.Value, http.RequestAborted);
+        return access.CanSee ? access : null;
+    }
+
+    private static async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> Get(
+        long caseId, HttpContext http, CaseStore store, Tenancy tenancy, RecipientKeys keys)
+    {
+        var access = await AccessToCaseAsync(caseId, http, store, tenancy);
+        var detail = access is null ? null : await store.GetAsync(caseId, access, keys.ForUser(access.UserId));
+        return detail is null ? TypedResults.Problem(statusCode: 404, title: "Case was not found.") : TypedResults.Ok(detail);
+    }
+
+    private static async Task<Results<Created<CaseResponse>, ProblemHttpResult>> Respond(
+        long caseId, CaseResponseInput input, HttpContext http, CaseStore store, Tenancy tenancy, RecipientKeys keys)
+    {
+        var access = await AccessToCaseAsync(caseId, http, store, tenancy);
+        if (access is null)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Case was not found.");
+        }
+        var outcome = await store.RespondAsync(caseId, access, keys.ForUser(access.UserId), http.User.Identity?.Name ?? "", input.Body!.Trim());
+        return outcome.Failed
+            ? outcome.Failure!.ToResult()
+            : TypedResults.Created($"/v1/cases/{caseId}#response-{outcome.Value!.Id}", outcome.Value);
+    }
+
+    private static async Task<Results<Ok<CaseSummary>, ProblemHttpResult>> Transfer(
+        long caseId, TransferInput input, HttpContext http, CaseStore store, Tenancy tenancy, RecipientKeys keys)
+    {
+        var access = await AccessToCaseAsync(caseId, http, store, tenancy);
+        if (access is null)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Case was not found.");
+        }
+        var outcome = await store.TransferAsync(caseId, access, keys.ForUser(access.UserId), http.User.Identity?.Name ?? "", input.ToBody!, input.Reason!.Trim());
+        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Ok(outcome.Value!);
+    }
+
+    private static async Task<Results<Ok<Page<CaseSummary>>, ValidationProblem, ProblemHttpResult>> Queue(
+        long communityId, string? responsibleBody, string? state, string? after, int? limit, CommunityAccess access, CaseStore store)
+    {
+        if (!access.Roles.Any(role => Bodies.BodyOf(role) is not null))
+        {
+            return TypedResults.Problem(statusCode: 403, title: "Work queues are for the property company, the committees, the secretary and the street office.");
+        }
+        var errors = new Dictionary<string, string[]>();
+        var take = Paging.Limit(limit, errors);
+        var afterId = Paging.DecodeId(after, errors);
+        if (responsibleBody is not null && !Bodies.All.Contains(responsibleBody))
+        {
+            errors["responsibleBody"] = [$"responsibleBody must be one of: {string.Join(", ", Bodies.All)}."];
+        }
+        if (state is not null && !CaseStateTable.States.Contains(state))
+        {
+            errors["state"] = [$"state must be one of: {string.Join(", ", CaseStateTable.States)}."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var rows = await store.QueueAsync(communityId, responsibleBody, state, afterId, take + 1);
+        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+    }
+
+    private static async Task<Ok<RoutingTable>> GetRouting(long communityId, CommunityAccess access, RoutingStore store) =>
+        TypedResults.Ok(await store.GetAsync(communityId));
+
+    private static async Task<Results<Ok<RoutingTable>, ValidationProblem, ProblemHttpResult>> PutRouting(
+        long communityId, RoutingTable input, CommunityAccess access, RoutingStore store)
+    {
+        if (!access.HasAny(Roles.ResidentsCommittee, Roles.PartySecretary))
+        {
+            return TypedResults.Problem(statusCode: 403, title: "Only the residents' committee or the secretary changes the routing table.");
+        }
+        var unknown = input.Routes!.Where(r => !Taxonomy.IsCategory(r.Category)).Select(r => r.Category).ToList();
+        if (unknown.Count > 0 || input.Routes!.Count == 0)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["routes"] = [unknown.Count > 0
+                    ? $"Unknown categories: {string.Join(", ", unknown)}. Categories: {string.Join(", ", Taxonomy.Categories)}."
+                    : "routes must list at least one route."],
+            });
+        }
+        await store.UpdateAsync(communityId, access.UserId, input.Routes!);
+        return TypedResults.Ok(await store.GetAsync(communityId));
+    }
+}
