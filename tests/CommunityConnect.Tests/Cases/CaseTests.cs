@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CommunityConnect.Api.Features.Cases;
-using CommunityConnect.Api.Infrastructure.Auth;
-using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Tests.Support;
 
 namespace CommunityConnect.Tests.Cases;
@@ -11,19 +9,7 @@ namespace CommunityConnect.Tests.Cases;
 /// <summary>The case mechanism on its own: cases opened through CaseStore as an item would open them.</summary>
 public sealed class CaseTests(CommunityApp app) : IClassFixture<CommunityApp>
 {
-    private async Task<long> OpenCaseAsync(string authorHandle, string category, long communityId = 1, string kind = "question")
-    {
-        var author = await app.ClientFor(authorHandle);
-        var authorId = await CommunityApp.UserIdOf(author);
-        var keys = app.Service<RecipientKeys>();
-        var cases = app.Service<CaseStore>();
-        return await app.Service<Database>().WriteAsync(async (connection, transaction) =>
-        {
-            var body = await CaseStore.RouteAsync(connection, transaction, communityId, category);
-            return await cases.OpenAsync(connection, transaction,
-                new NewCase(communityId, kind, Random.Shared.NextInt64(1, long.MaxValue), category, false, keys.ForUser(authorId), new Actor(authorId, "作者"), body));
-        });
-    }
+    private Task<long> OpenCaseAsync(string authorHandle, string category) => app.OpenCaseAsync(authorHandle, category);
 
     [Fact]
     public async Task ACaseTakesItsBodyFromTheRoutingTableAndIsVisibleToItsBodyAndAuthor()

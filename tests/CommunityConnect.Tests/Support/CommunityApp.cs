@@ -38,7 +38,8 @@ public class CommunityApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string DatabasePath { get; }
 
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+    /// <summary>The domain clock, started at the real current time (whole milliseconds, as the database stores times).</summary>
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
 
     public FakeWeChatServer WeChat { get; } = new();
 

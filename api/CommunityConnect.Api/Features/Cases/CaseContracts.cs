@@ -9,11 +9,13 @@ public sealed record CaseResponse(long Id, string Author, string AuthorBody, str
 
 public sealed record CaseSummary(
     long Id, long CommunityId, string Kind, long ItemId, string Category, bool Urgent, string ResponsibleBody,
-    int EscalationLevel, string State, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    int EscalationLevel, string State, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    DateTimeOffset? FirstResponseDue, DateTimeOffset? ResolveDue, DateTimeOffset? NextEscalationAt);
 
 public sealed record CaseDetail(
     long Id, long CommunityId, string Kind, long ItemId, string Category, bool Urgent, string ResponsibleBody,
     int EscalationLevel, string State, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    DateTimeOffset? FirstResponseDue, DateTimeOffset? ResolveDue, DateTimeOffset? NextEscalationAt,
     IReadOnlyList<CaseResponse> Responses, IReadOnlyList<CaseHistoryEntry> History);
 
 public sealed record CaseResponseInput([property: Required, TextLength(UserText.BodyMax)] string? Body);

@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Features.Escalation;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
@@ -10,12 +11,13 @@ namespace CommunityConnect.Api.Features.Cases;
 /// The cases table and its history. Items call <see cref="OpenAsync"/> and <see cref="RecordAsync"/>
 /// inside their own unit of work, so an item and its case always commit together.
 /// </summary>
-public sealed class CaseStore(Database database, Inbox.Inbox inbox, TimeProvider time)
+public sealed class CaseStore(Database database, Inbox.Inbox inbox, SlaClock clock, TimeProvider time)
 {
     private const string SummaryColumns =
         """
         id AS Id, community_id AS CommunityId, kind AS Kind, item_id AS ItemId, category AS Category, urgent AS Urgent,
-        responsible_body AS ResponsibleBody, escalation_level AS EscalationLevel, state AS State, created_at AS CreatedAt, updated_at AS UpdatedAt
+        responsible_body AS ResponsibleBody, escalation_level AS EscalationLevel, state AS State, created_at AS CreatedAt, updated_at AS UpdatedAt,
+        first_response_due AS FirstResponseDue, resolve_due AS ResolveDue, next_escalation_at AS NextEscalationAt
         """;
 
     private sealed class CaseRow
@@ -31,9 +33,13 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, TimeProvider
         public string State { get; init; } = "";
         public DateTimeOffset CreatedAt { get; init; }
         public DateTimeOffset UpdatedAt { get; init; }
+        public DateTimeOffset? FirstResponseDue { get; init; }
+        public DateTimeOffset? ResolveDue { get; init; }
+        public DateTimeOffset? NextEscalationAt { get; init; }
         public string AuthorKey { get; init; } = "";
 
-        public CaseSummary ToSummary() => new(Id, CommunityId, Kind, ItemId, Category, Urgent, ResponsibleBody, EscalationLevel, State, CreatedAt, UpdatedAt);
+        public CaseSummary ToSummary() => new(Id, CommunityId, Kind, ItemId, Category, Urgent, ResponsibleBody, EscalationLevel, State, CreatedAt, UpdatedAt,
+            FirstResponseDue, ResolveDue, NextEscalationAt);
     }
 
     /// <summary>The routed first body of a category in a community (its routing table, else TAXONOMY.md's default).</summary>
@@ -54,6 +60,7 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, TimeProvider
             RETURNING id;
             """, new { item.CommunityId, item.Kind, item.ItemId, item.Category, item.Urgent, item.ResponsibleBody, item.AuthorKey, now }, transaction);
         await AddHistoryAsync(connection, transaction, caseId, "created", item.Author, null, CaseStateTable.Open, null, item.ResponsibleBody, null);
+        await clock.StartAsync(connection, transaction, caseId);
         await NotifyBodyAsync(connection, transaction, item.CommunityId, item.ResponsibleBody,
             new Notice("case_routed", $"新的{KindLabel(item.Kind)}待处理", $"一件{KindLabel(item.Kind)}已分派给{Bodies.Label(item.ResponsibleBody)},请及时响应。",
                 item.CommunityId, "case", caseId), item.Author.UserId);
@@ -81,8 +88,17 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, TimeProvider
         {
             await AddHistoryAsync(connection, transaction, caseId, CaseStateTable.EventName(itemEvent), actor, current.State, next, null, null, note);
         }
+        await clock.OnEventAsync(connection, transaction, caseId, itemEvent);
         return next;
     }
+
+    /// <summary>A repair waiting for parts: its resolution clock stops until <see cref="ResumeClockAsync"/>.</summary>
+    public Task PauseClockAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId) =>
+        clock.PauseAsync(connection, transaction, caseId);
+
+    /// <summary>The repair goes on: the resolution due time moves by the paused working time.</summary>
+    public Task ResumeClockAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId) =>
+        clock.ResumeAsync(connection, transaction, caseId);
 
     public Task AddHistoryAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId, string eventName, Actor actor,
         string? fromState, string? toState, string? fromBody, string? toBody, string? note) =>
@@ -160,7 +176,8 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, TimeProvider
             WHERE r.case_id = @caseId ORDER BY r.id;
             """, new { caseId });
         return new CaseDetail(row.Id, row.CommunityId, row.Kind, row.ItemId, row.Category, row.Urgent, row.ResponsibleBody,
-            row.EscalationLevel, row.State, row.CreatedAt, row.UpdatedAt, responses.ToList(), history.ToList());
+            row.EscalationLevel, row.State, row.CreatedAt, row.UpdatedAt, row.FirstResponseDue, row.ResolveDue, row.NextEscalationAt,
+            responses.ToList(), history.ToList());
     }
 
     private static async Task<bool> MaySeeAsync(SqliteConnection connection, SqliteTransaction? transaction, CaseRow row, CommunityAccess access, string callerKey)
@@ -256,6 +273,8 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, TimeProvider
                 new { caseId, toBody, now = time.GetUtcNow() }, transaction);
             var actor = new Actor(access.UserId, $"{displayName}({Bodies.Label(ActingBody(access, row.ResponsibleBody, new HashSet<string>()) ?? row.ResponsibleBody)})");
             await AddHistoryAsync(connection, transaction, caseId, "transferred", actor, null, null, row.ResponsibleBody, toBody, reason);
+            // The new body gets its own time to answer.
+            await clock.StartAsync(connection, transaction, caseId);
             await NotifyBodyAsync(connection, transaction, row.CommunityId, toBody,
                 new Notice("case_transferred", $"{Bodies.Label(row.ResponsibleBody)}转来一件{KindLabel(row.Kind)}", $"转交原因:{reason}", row.CommunityId, "case", caseId));
             return (await FindAsync(connection, transaction, caseId))!.ToSummary();

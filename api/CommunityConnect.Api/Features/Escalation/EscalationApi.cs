@@ -1,0 +1,158 @@
+using CommunityConnect.Api.Features.Cases;
+using CommunityConnect.Api.Infrastructure.Auth;
+using CommunityConnect.Api.Infrastructure.Data;
+using CommunityConnect.Api.Infrastructure.Http;
+using CommunityConnect.Jobs.Escalation;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CommunityConnect.Api.Features.Escalation;
+
+public static class EscalationApi
+{
+    public static IServiceCollection AddEscalation(this IServiceCollection services) =>
+        services.AddSingleton<SlaClock>()
+            .AddSingleton<SlaStore>()
+            .AddSingleton<EscalationStore>()
+            .AddSingleton<ICaseEscalations>(provider => provider.GetRequiredService<EscalationStore>())
+            .AddTransient<EscalationSweepJob>();
+
+    public static RouteGroupBuilder MapEscalation(this RouteGroupBuilder v1)
+    {
+        var community = v1.MapGroup("/communities/{communityId:long}").WithTags("Escalation")
+            .RequireAuthorization().AddEndpointFilter<CommunityMemberFilter>().ProducesProblem(404);
+        community.MapGet("/sla", GetSla).WithName("GetSlaPolicies").WithSummary("Clock targets per item kind and urgency (minutes).");
+        community.MapPut("/sla", PutSla).WithName("UpdateSlaPolicies")
+            .WithSummary("Change the policies listed (residents' committee or secretary).").ProducesProblem(403);
+
+        v1.MapPost("/cases/{caseId:long}/escalate", Escalate).WithTags("Escalation").RequireAuthorization()
+            .WithName("EscalateCase").WithSummary("The author escalates a case one rung once its first-response time has passed.")
+            .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+
+        var street = v1.MapGroup("/streets/{streetId:long}").WithTags("Escalation").RequireAuthorization().ProducesProblem(404);
+        street.MapGet("/calendar", GetCalendar).WithName("GetStreetCalendar")
+            .WithSummary("The street's working-day calendar: hours, holidays and make-up working days.");
+        street.MapPut("/calendar", PutCalendar).WithName("UpdateStreetCalendar")
+            .WithSummary("Replace the street's working-day calendar (street admin).").ProducesProblem(403);
+        street.MapGet("/escalations", StreetEscalations).WithName("ListStreetEscalations")
+            .WithSummary("Cases that reached the street office, across the street's communities (street admin).");
+        return v1;
+    }
+
+    private static async Task<Ok<SlaPolicies>> GetSla(long communityId, CommunityAccess access, SlaStore store) =>
+        TypedResults.Ok(await store.GetPoliciesAsync(communityId));
+
+    private static async Task<Results<Ok<SlaPolicies>, ValidationProblem, ProblemHttpResult>> PutSla(
+        long communityId, SlaPolicies input, CommunityAccess access, SlaStore store)
+    {
+        if (!access.HasAny(Roles.ResidentsCommittee, Roles.PartySecretary))
+        {
+            return TypedResults.Problem(statusCode: 403, title: "Only the residents' committee or the secretary changes the clocks.");
+        }
+        var errors = new Dictionary<string, string[]>();
+        if (input.Policies!.Count == 0)
+        {
+            errors["policies"] = ["policies must list at least one policy."];
+        }
+        if (input.Policies.Any(p => p.FirstResponseMinutes > p.ResolveMinutes))
+        {
+            errors["policies"] = ["firstResponseMinutes cannot be more than resolveMinutes."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        await store.UpdatePoliciesAsync(communityId, access.UserId, input.Policies);
+        return TypedResults.Ok(await store.GetPoliciesAsync(communityId));
+    }
+
+    private static async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> Escalate(
+        long caseId, EscalateInput input, HttpContext http, CaseStore cases, EscalationStore store, Tenancy tenancy, RecipientKeys keys)
+    {
+        var access = await CasesApi.AccessToCaseAsync(caseId, http, cases, tenancy);
+        if (access is null)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Case was not found.");
+        }
+        var callerKey = keys.ForUser(access.UserId);
+        var outcome = await store.EscalateByAuthorAsync(caseId, access, callerKey, input.Reason!.Trim());
+        if (outcome.Failed)
+        {
+            return outcome.Failure!.ToResult();
+        }
+        return TypedResults.Ok((await cases.GetAsync(caseId, access, callerKey))!);
+    }
+
+    /// <summary>Members of the street's communities read the calendar; only its street admin changes it; others: 404.</summary>
+    private static async Task<(bool Sees, bool Admin)> StreetAccessAsync(long streetId, HttpContext http, Database database)
+    {
+        var userId = http.User.RequiredUserId();
+        await using var connection = await database.OpenReadAsync();
+        var roles = (await connection.QueryAsync<string>(
+            """
+            SELECT m.role FROM memberships m
+            LEFT JOIN communities c ON c.id = m.community_id
+            WHERE m.user_id = @userId AND m.verification = 'verified' AND (m.street_id = @streetId OR c.street_id = @streetId);
+            """, new { userId, streetId })).ToList();
+        return (roles.Count > 0, roles.Contains(Roles.StreetAdmin));
+    }
+
+    private static async Task<Results<Ok<StreetCalendar>, ProblemHttpResult>> GetCalendar(long streetId, HttpContext http, Database database, SlaStore store)
+    {
+        var (sees, _) = await StreetAccessAsync(streetId, http, database);
+        return sees ? TypedResults.Ok(await store.GetCalendarAsync(streetId)) : TypedResults.Problem(statusCode: 404, title: "Street was not found.");
+    }
+
+    private static async Task<Results<Ok<StreetCalendar>, ValidationProblem, ProblemHttpResult>> PutCalendar(
+        long streetId, StreetCalendar input, HttpContext http, Database database, SlaStore store)
+    {
+        var (sees, admin) = await StreetAccessAsync(streetId, http, database);
+        if (!sees)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Street was not found.");
+        }
+        if (!admin)
+        {
+            return TypedResults.Problem(statusCode: 403, title: "Only the street admin changes the working-day calendar.");
+        }
+        var errors = new Dictionary<string, string[]>();
+        if (SlaStore.FindTimeZone(input.TimeZone!) is null)
+        {
+            errors["timeZone"] = [$"'{input.TimeZone}' is not a known IANA time zone."];
+        }
+        if (string.CompareOrdinal(input.WorkStart, input.WorkEnd) >= 0)
+        {
+            errors["workEnd"] = ["workEnd must be after workStart."];
+        }
+        var both = (input.Holidays ?? []).Intersect(input.Workdays ?? []).ToList();
+        if (both.Count > 0)
+        {
+            errors["workdays"] = [$"A day cannot be both a holiday and a working day: {string.Join(", ", both.Select(d => d.ToString("yyyy-MM-dd")))}."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        await store.UpdateCalendarAsync(streetId, http.User.RequiredUserId(), input);
+        return TypedResults.Ok(await store.GetCalendarAsync(streetId));
+    }
+
+    private static async Task<Results<Ok<Page<StreetEscalation>>, ValidationProblem, ProblemHttpResult>> StreetEscalations(
+        long streetId, string? after, int? limit, HttpContext http, Database database, EscalationStore store)
+    {
+        var (_, admin) = await StreetAccessAsync(streetId, http, database);
+        if (!admin)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Street was not found.");
+        }
+        var errors = new Dictionary<string, string[]>();
+        var take = Paging.Limit(limit, errors);
+        var beforeId = Paging.DecodeId(after, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var rows = await store.StreetEscalationsAsync(streetId, beforeId, take + 1);
+        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.CaseId)));
+    }
+}

@@ -1,0 +1,134 @@
+using CommunityConnect.Api.Features.Cases;
+using CommunityConnect.Jobs.Escalation;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace CommunityConnect.Api.Features.Escalation;
+
+/// <summary>
+/// Sets a case's clocks inside the unit of work that changes the case: when it opens, when its item
+/// moves, when it climbs or is transferred, and when a repair is paused and resumed.
+/// <c>next_escalation_at</c> is what the sweep reads: the first-response due time until the body
+/// answers, then the resolution due time; NULL when resolved, closed, paused or at the street office.
+/// </summary>
+public sealed class SlaClock(TimeProvider time)
+{
+    private sealed class ClockRow
+    {
+        public long CommunityId { get; init; }
+        public long StreetId { get; init; }
+        public string Kind { get; init; } = "";
+        public bool Urgent { get; init; }
+        public string State { get; init; } = "";
+        public string ResponsibleBody { get; init; } = "";
+        public int EscalationLevel { get; init; }
+        public DateTimeOffset? FirstResponseDue { get; init; }
+        public DateTimeOffset? ResolveDue { get; init; }
+        public DateTimeOffset? PausedAt { get; init; }
+    }
+
+    private static Task<ClockRow> ReadAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId) =>
+        connection.QuerySingleAsync<ClockRow>(
+            """
+            SELECT c.community_id AS CommunityId, co.street_id AS StreetId, c.kind AS Kind, c.urgent AS Urgent, c.state AS State,
+                   c.responsible_body AS ResponsibleBody, c.escalation_level AS EscalationLevel,
+                   c.first_response_due AS FirstResponseDue, c.resolve_due AS ResolveDue, c.paused_at AS PausedAt
+            FROM cases c JOIN communities co ON co.id = c.community_id
+            WHERE c.id = @caseId;
+            """, new { caseId }, transaction);
+
+    /// <summary>Fresh clocks for the body the case is with now (on open, climb and transfer).</summary>
+    public async Task StartAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId)
+    {
+        var row = await ReadAsync(connection, transaction, caseId);
+        var now = time.GetUtcNow();
+        var calendar = await SlaStore.CalendarAsync(connection, transaction, row.StreetId);
+        var (firstMinutes, resolveMinutes) = await SlaStore.PolicyAsync(connection, transaction, row.CommunityId, row.Kind, row.Urgent);
+        var firstDue = SlaClockMath.Due(calendar, now, firstMinutes, row.Urgent);
+        var resolveDue = SlaClockMath.Due(calendar, now, resolveMinutes, row.Urgent);
+        DateTimeOffset? next = row.State is CaseStateTable.Resolved or CaseStateTable.Closed || EscalationLadder.IsTop(row.ResponsibleBody)
+            ? null
+            : firstDue;
+        await connection.ExecuteAsync(
+            """
+            UPDATE cases SET first_response_due = @firstDue, resolve_due = @resolveDue, next_escalation_at = @next, paused_at = NULL,
+                target_first_response_at = COALESCE(target_first_response_at, @firstDue),
+                target_resolve_at = COALESCE(target_resolve_at, @resolveDue)
+            WHERE id = @caseId;
+            """, new { caseId, firstDue, resolveDue, next }, transaction);
+    }
+
+    /// <summary>Moves the clocks after an item event has moved the case (<see cref="CaseStore.RecordAsync"/>).</summary>
+    public async Task OnEventAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId, ItemEvent itemEvent)
+    {
+        var row = await ReadAsync(connection, transaction, caseId);
+        switch (itemEvent)
+        {
+            case ItemEvent.FirstAnswer:
+                // The first clock stops. A case that climbed stops climbing once the body it reached
+                // answers: the bodies above the first one supervise; they do not dispatch the work.
+                await SetNextAsync(connection, transaction, caseId,
+                    row.EscalationLevel == 0 && row.PausedAt is null && row.State == CaseStateTable.Responded ? row.ResolveDue : null);
+                break;
+            case ItemEvent.Resolved or ItemEvent.Closed:
+                await SetNextAsync(connection, transaction, caseId, null);
+                break;
+            case ItemEvent.Reopened:
+            {
+                // Back to the body with a new resolution clock.
+                var now = time.GetUtcNow();
+                var calendar = await SlaStore.CalendarAsync(connection, transaction, row.StreetId);
+                var (_, resolveMinutes) = await SlaStore.PolicyAsync(connection, transaction, row.CommunityId, row.Kind, row.Urgent);
+                var resolveDue = SlaClockMath.Due(calendar, now, resolveMinutes, row.Urgent);
+                await connection.ExecuteAsync(
+                    """
+                    UPDATE cases SET resolve_due = @resolveDue, paused_at = NULL,
+                        next_escalation_at = CASE WHEN @top THEN NULL ELSE @resolveDue END
+                    WHERE id = @caseId;
+                    """, new { caseId, resolveDue, top = EscalationLadder.IsTop(row.ResponsibleBody) }, transaction);
+                break;
+            }
+            case ItemEvent.Created:
+                await StartAsync(connection, transaction, caseId);
+                break;
+        }
+    }
+
+    /// <summary>A paused repair (waiting for parts) stops its resolution clock.</summary>
+    public async Task PauseAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId)
+    {
+        var row = await ReadAsync(connection, transaction, caseId);
+        if (row.PausedAt is not null)
+        {
+            return;
+        }
+        await connection.ExecuteAsync(
+            "UPDATE cases SET paused_at = @now, next_escalation_at = NULL WHERE id = @caseId;",
+            new { caseId, now = time.GetUtcNow() }, transaction);
+    }
+
+    /// <summary>Resuming moves the resolution due time (and the target) by the paused working time.</summary>
+    public async Task ResumeAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId)
+    {
+        var row = await ReadAsync(connection, transaction, caseId);
+        if (row.PausedAt is not { } pausedAt || row.ResolveDue is not { } resolveDue)
+        {
+            return;
+        }
+        var now = time.GetUtcNow();
+        var calendar = await SlaStore.CalendarAsync(connection, transaction, row.StreetId);
+        var shifted = SlaClockMath.Shift(calendar, resolveDue, pausedAt, now, row.Urgent);
+        var delta = shifted - resolveDue;
+        var climbing = row.EscalationLevel == 0 && row.State == CaseStateTable.Responded && !EscalationLadder.IsTop(row.ResponsibleBody);
+        await connection.ExecuteAsync(
+            """
+            UPDATE cases SET resolve_due = @shifted, paused_at = NULL,
+                target_resolve_at = target_resolve_at + @deltaMs,
+                next_escalation_at = CASE WHEN @climbing THEN @shifted ELSE NULL END
+            WHERE id = @caseId;
+            """, new { caseId, shifted, deltaMs = (long)delta.TotalMilliseconds, climbing }, transaction);
+    }
+
+    private static Task SetNextAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId, DateTimeOffset? next) =>
+        connection.ExecuteAsync("UPDATE cases SET next_escalation_at = @next WHERE id = @caseId;", new { caseId, next }, transaction);
+}
