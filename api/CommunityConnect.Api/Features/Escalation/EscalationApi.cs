@@ -14,6 +14,7 @@ public static class EscalationApi
         services.AddSingleton<SlaClock>()
             .AddSingleton<SlaStore>()
             .AddSingleton<EscalationStore>()
+            .AddSingleton<EvaluationStore>()
             .AddSingleton<ICaseEscalations>(provider => provider.GetRequiredService<EscalationStore>())
             .AddTransient<EscalationSweepJob>();
 
@@ -24,6 +25,8 @@ public static class EscalationApi
         community.MapGet("/sla", GetSla).WithName("GetSlaPolicies").WithSummary("Clock targets per item kind and urgency (minutes).");
         community.MapPut("/sla", PutSla).WithName("UpdateSlaPolicies")
             .WithSummary("Change the policies listed (residents' committee or secretary).").ProducesProblem(403);
+        community.MapGet("/evaluation", Evaluate).WithName("GetEvaluation")
+            .WithSummary("Measured service of the property company and the two committees in a quarter (period=2026-Q4), with 1–5 stars.");
 
         v1.MapPost("/cases/{caseId:long}/escalate", Escalate).WithTags("Escalation").RequireAuthorization()
             .WithName("EscalateCase").WithSummary("The author escalates a case one rung once its first-response time has passed.")
@@ -36,6 +39,8 @@ public static class EscalationApi
             .WithSummary("Replace the street's working-day calendar (street admin).").ProducesProblem(403);
         street.MapGet("/escalations", StreetEscalations).WithName("ListStreetEscalations")
             .WithSummary("Cases that reached the street office, across the street's communities (street admin).");
+        street.MapGet("/evaluation", EvaluateStreet).WithName("GetStreetEvaluation")
+            .WithSummary("The street's communities side by side for a quarter (street admin).");
         return v1;
     }
 
@@ -154,5 +159,33 @@ public static class EscalationApi
         }
         var rows = await store.StreetEscalationsAsync(streetId, beforeId, take + 1);
         return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.CaseId)));
+    }
+
+    private static Dictionary<string, string[]> PeriodErrors(string? period) => new()
+    {
+        ["period"] = [$"period must be a quarter such as 2026-Q4, not '{period}'."],
+    };
+
+    private static async Task<Results<Ok<CommunityEvaluation>, ValidationProblem>> Evaluate(
+        long communityId, string? period, CommunityAccess access, EvaluationStore store, TimeProvider time)
+    {
+        var parsed = Period.Parse(period ?? Period.Current(time.GetUtcNow()));
+        return parsed is null
+            ? TypedResults.ValidationProblem(PeriodErrors(period))
+            : TypedResults.Ok((await store.ForCommunityAsync(communityId, parsed))!);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<CommunityEvaluation>>, ValidationProblem, ProblemHttpResult>> EvaluateStreet(
+        long streetId, string? period, HttpContext http, Database database, EvaluationStore store, TimeProvider time)
+    {
+        var (_, admin) = await StreetAccessAsync(streetId, http, database);
+        if (!admin)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Street was not found.");
+        }
+        var parsed = Period.Parse(period ?? Period.Current(time.GetUtcNow()));
+        return parsed is null
+            ? TypedResults.ValidationProblem(PeriodErrors(period))
+            : TypedResults.Ok(await store.ForStreetAsync(streetId, parsed));
     }
 }

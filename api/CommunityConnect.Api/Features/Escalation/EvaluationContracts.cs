@@ -1,0 +1,39 @@
+namespace CommunityConnect.Api.Features.Escalation;
+
+/// <summary>A quarter such as 2026-Q4, as a half-open range of UTC instants (quarters begin at midnight Shanghai time).</summary>
+public sealed record Period(string Name, DateTimeOffset From, DateTimeOffset To)
+{
+    public static Period? Parse(string? text)
+    {
+        if (text is null || text.Length != 7 || text[4] != '-' || text[5] != 'Q'
+            || !int.TryParse(text.AsSpan(0, 4), out var year) || year is < 2000 or > 2100
+            || text[6] is < '1' or > '4')
+        {
+            return null;
+        }
+        var quarter = text[6] - '0';
+        var offset = TimeSpan.FromHours(8);
+        var from = new DateTimeOffset(year, (quarter - 1) * 3 + 1, 1, 0, 0, 0, offset);
+        return new Period(text, from.ToUniversalTime(), from.AddMonths(3).ToUniversalTime());
+    }
+
+    public static string Current(DateTimeOffset now)
+    {
+        var local = now.ToOffset(TimeSpan.FromHours(8));
+        return $"{local.Year}-Q{(local.Month - 1) / 3 + 1}";
+    }
+}
+
+public sealed record BodyEvaluation(
+    string Body,
+    int CasesReceived,
+    double? AnsweredInTimeRate,
+    double? ResolvedInTimeRate,
+    int EscalationsSuffered,
+    double? MedianMinutesToFirstResponse,
+    double? MedianMinutesToResolve,
+    double? Satisfaction,
+    int SatisfactionReplies,
+    int? Stars);
+
+public sealed record CommunityEvaluation(long CommunityId, string CommunityName, string Period, IReadOnlyList<BodyEvaluation> Bodies);

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Text.Json;
+using CommunityConnect.Api.Features.Cases;
+using CommunityConnect.Jobs.Escalation;
+using CommunityConnect.Tests.Support;
+
+namespace CommunityConnect.Tests.Escalation;
+
+/// <summary>Evaluation figures on a known set of cases, computed by hand in the comments.</summary>
+public sealed class EvaluationTests : IAsyncLifetime
+{
+    private readonly CommunityApp _app = new();
+
+    // Tuesday 2026-12-01 10:00 in Shanghai: inside Q4 and inside working hours.
+    private static readonly DateTimeOffset T0 = new(2026, 12, 1, 10, 0, 0, TimeSpan.FromHours(8));
+
+    public Task InitializeAsync() => ((IAsyncLifetime)_app).InitializeAsync();
+
+    public Task DisposeAsync() => ((IAsyncLifetime)_app).DisposeAsync();
+
+    private static JsonElement Body(JsonElement evaluation, string body) =>
+        evaluation.GetProperty("bodies").EnumerateArray().Single(b => b.GetProperty("body").GetString() == body);
+
+    [Fact]
+    public async Task FiguresAndStarsMatchAKnownSet()
+    {
+        await _app.ClientFor("resident");
+        _app.Clock.SetUtcNow(T0);
+        var a = await _app.OpenCaseAsync("resident", "water");     // property: answered after 60 min, resolved after 120
+        var b = await _app.OpenCaseAsync("resident", "electric");  // property: never answered, escalates
+        var c = await _app.OpenCaseAsync("resident", "funds");     // owners' committee: answered after 180 min, not resolved
+
+        _app.Clock.SetUtcNow(T0.AddMinutes(60));
+        await _app.RecordAsync(a, ItemEvent.FirstAnswer);
+        _app.Clock.SetUtcNow(T0.AddMinutes(120));
+        await _app.RecordAsync(a, ItemEvent.Resolved);
+        _app.Clock.SetUtcNow(T0.AddMinutes(180));
+        await _app.RecordAsync(c, ItemEvent.FirstAnswer);
+        // Thursday: b's first response (due Wednesday 10:00) is late; c's resolution is due the next week.
+        _app.Clock.SetUtcNow(T0.AddDays(2));
+        Assert.Equal(1, await _app.Service<EscalationSweepJob>().RunAsync(CancellationToken.None));
+
+        var owners = await _app.ClientFor("owners");
+        var evaluation = await (await owners.GetAsync("/v1/communities/1/evaluation?period=2026-Q4")).Expect(HttpStatusCode.OK);
+        Assert.Equal("2026-Q4", evaluation.GetProperty("period").GetString());
+
+        var property = Body(evaluation, "property");
+        Assert.Equal(2, property.GetProperty("casesReceived").GetInt32());
+        Assert.Equal(0.5, property.GetProperty("answeredInTimeRate").GetDouble());
+        Assert.Equal(0.5, property.GetProperty("resolvedInTimeRate").GetDouble());
+        Assert.Equal(1, property.GetProperty("escalationsSuffered").GetInt32());
+        Assert.Equal(60, property.GetProperty("medianMinutesToFirstResponse").GetDouble());
+        Assert.Equal(120, property.GetProperty("medianMinutesToResolve").GetDouble());
+        // (0.3 × 0.5 + 0.3 × 0.5 + 0.2 × (1 − 1/2)) ÷ 0.8 = 0.5 → 1 + round(2) = 3 stars.
+        Assert.Equal(3, property.GetProperty("stars").GetInt32());
+
+        var committee = Body(evaluation, "owners_committee");
+        Assert.Equal(1, committee.GetProperty("casesReceived").GetInt32());
+        Assert.Equal(1.0, committee.GetProperty("answeredInTimeRate").GetDouble());
+        Assert.Equal(0.0, committee.GetProperty("resolvedInTimeRate").GetDouble());
+        Assert.Equal(0, committee.GetProperty("escalationsSuffered").GetInt32());
+        Assert.Equal(180, committee.GetProperty("medianMinutesToFirstResponse").GetDouble());
+        Assert.Equal(JsonValueKind.Null, committee.GetProperty("medianMinutesToResolve").ValueKind);
+        // (0.3 × 1 + 0.3 × 0 + 0.2 × 1) ÷ 0.8 = 0.625 → 1 + round(2.5) = 4 stars.
+        Assert.Equal(4, committee.GetProperty("stars").GetInt32());
+
+        var residents = Body(evaluation, "residents_committee");
+        Assert.Equal(0, residents.GetProperty("casesReceived").GetInt32());
+        Assert.Equal(JsonValueKind.Null, residents.GetProperty("stars").ValueKind);
+
+        // Another quarter has none of them.
+        var q3 = await (await owners.GetAsync("/v1/communities/1/evaluation?period=2026-Q3")).Expect(HttpStatusCode.OK);
+        Assert.Equal(0, Body(q3, "property").GetProperty("casesReceived").GetInt32());
+    }
+
+    [Fact]
+    public async Task TheStreetSeesItsCommunitiesSideBySide()
+    {
+        var street = await _app.ClientFor("street");
+        var both = await (await street.GetAsync("/v1/streets/1/evaluation?period=2026-Q4")).Expect(HttpStatusCode.OK);
+        Assert.Equal(new long[] { 1, 2 }, both.EnumerateArray().Select(c => c.GetProperty("communityId").GetInt64()));
+        await (await (await _app.ClientFor("secretary")).GetAsync("/v1/streets/1/evaluation?period=2026-Q4")).ExpectProblem(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task ABadPeriodOrAnotherCommunityIsRefused()
+    {
+        var owners = await _app.ClientFor("owners");
+        await (await owners.GetAsync("/v1/communities/1/evaluation?period=2026-Q5")).ExpectProblem(HttpStatusCode.BadRequest);
+        await (await owners.GetAsync("/v1/communities/1/evaluation?period=Q4")).ExpectProblem(HttpStatusCode.BadRequest);
+        await (await owners.GetAsync("/v1/communities/2/evaluation?period=2026-Q4")).ExpectProblem(HttpStatusCode.NotFound);
+        await (await (await _app.ClientFor("street")).GetAsync("/v1/communities/2/evaluation?period=2026-Q4")).Expect(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData(0, 1.0, 1.0, 0, null, null)]
+    [InlineData(4, 1.0, 1.0, 0, 1.0, 5)]
+    [InlineData(4, 0.0, 0.0, 8, 0.0, 1)]
+    [InlineData(4, 1.0, 0.5, 1, null, 4)]
+    public void StarsFollowTheWrittenFormula(int received, double answered, double resolved, int escalations, double? satisfaction, int? stars) =>
+        Assert.Equal(stars, Api.Features.Escalation.EvaluationStore.Stars(received, answered, resolved, escalations, satisfaction));
+}
