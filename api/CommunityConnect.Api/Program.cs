@@ -1,6 +1,7 @@
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Communities;
 using CommunityConnect.Api.Features.Escalation;
+using CommunityConnect.Api.Features.SubscribeMessages;
 using CommunityConnect.Api.Features.Identity;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Auth;
@@ -32,6 +33,7 @@ builder.Services.AddIdentity();
 builder.Services.AddCommunities();
 builder.Services.AddCases();
 builder.Services.AddEscalation();
+builder.Services.AddSubscribeMessages(builder.Configuration);
 
 var app = builder.Build();
 
@@ -54,6 +56,7 @@ v1.MapInbox();
 v1.MapCommunities();
 v1.MapCases();
 v1.MapEscalation();
+v1.MapSubscribeMessages();
 
 app.Run();
 

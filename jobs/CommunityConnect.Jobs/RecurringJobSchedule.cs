@@ -1,5 +1,6 @@
 using CommunityConnect.Jobs.Escalation;
 using CommunityConnect.Jobs.Housekeeping;
+using CommunityConnect.Jobs.SubscribeMessages;
 using Hangfire;
 
 namespace CommunityConnect.Jobs;
@@ -9,6 +10,7 @@ public static class RecurringJobSchedule
 {
     public const string PurgeIdempotencyRecords = "idempotency-records-purge";
     public const string EscalationSweep = "escalation-sweep";
+    public const string SubscribeMessageDelivery = "subscribe-message-delivery";
 
     public static void Register(IRecurringJobManager manager)
     {
@@ -16,5 +18,7 @@ public static class RecurringJobSchedule
             PurgeIdempotencyRecords, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
         manager.AddOrUpdate<EscalationSweepJob>(
             EscalationSweep, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        manager.AddOrUpdate<DeliverSubscribeMessagesJob>(
+            SubscribeMessageDelivery, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 }

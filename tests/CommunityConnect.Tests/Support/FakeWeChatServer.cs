@@ -91,6 +91,11 @@ public sealed class FakeWeChatServer : IAsyncDisposable
             var body = (await JsonNode.ParseAsync(request.Body))!.AsObject();
             return AnswerWithToken("subscribe_send", request, () =>
             {
+                if (body["touser"]?.GetValue<string>() is not { Length: > 0 } || body["template_id"]?.GetValue<string>() is not { Length: > 0 }
+                    || body["data"] is not JsonObject data || !data.All(field => ValueFits(field.Key, field.Value?["value"]?.GetValue<string>())))
+                {
+                    return Error(47003, "argument invalid! data.thing1.value exceeds limit");
+                }
                 DeliveredMessages.Enqueue(body);
                 return Json(new JsonObject { ["errcode"] = 0, ["errmsg"] = "ok" });
             });
@@ -138,6 +143,25 @@ public sealed class FakeWeChatServer : IAsyncDisposable
         }
         return normal();
     });
+
+    /// <summary>WeChat's value rules for subscribe-message fields, by the type in the field's key.</summary>
+    public static bool ValueFits(string field, string? value)
+    {
+        if (value is null)
+        {
+            return false;
+        }
+        var length = new System.Globalization.StringInfo(value).LengthInTextElements;
+        return field.TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9') switch
+        {
+            "thing" => length is > 0 and <= 20,
+            "phrase" => length is > 0 and <= 5 && value.All(c => c >= '\u4e00' && c <= '\u9fff'),
+            "character_string" => length is > 0 and <= 32 && value.All(c => c < 128),
+            "time" => System.Text.RegularExpressions.Regex.IsMatch(value, "^[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日 [0-9]{2}:[0-9]{2}$"),
+            "date" => System.Text.RegularExpressions.Regex.IsMatch(value, "^[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日$"),
+            _ => length <= 20,
+        };
+    }
 
     private static IResult Json(JsonObject body) => Results.Text(body.ToJsonString(), "application/json");
 
