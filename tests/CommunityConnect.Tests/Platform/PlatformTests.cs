@@ -127,6 +127,8 @@ public sealed class KestrelHostTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await ((IAsyncLifetime)_app).InitializeAsync();
+        _app.Settings["RateLimiting:Enabled"] = "true";
+        _app.Settings["RateLimiting:LoginPerMinutePerIp"] = "3";
         _app.UseKestrel(0);
         _app.StartServer();
     }
@@ -138,5 +140,22 @@ public sealed class KestrelHostTests : IAsyncLifetime
     {
         var response = await _app.CreateClient().GetAsync("/jobs");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task WeChatLoginIsRateLimitedPerAddressAndDevLoginIsNot()
+    {
+        var client = _app.CreateClient();
+        for (var i = 0; i < 3; i++)
+        {
+            await (await client.PostJson("/v1/auth/wechat-login", new { code = $"code-limit-{i}" })).Expect(HttpStatusCode.OK);
+        }
+        var limited = await client.PostJson("/v1/auth/wechat-login", new { code = "code-limit-4" });
+        await limited.ExpectProblem(HttpStatusCode.TooManyRequests);
+        Assert.True(limited.Headers.RetryAfter is not null);
+        for (var i = 0; i < 5; i++)
+        {
+            await (await client.PostJson("/v1/auth/dev-login", new { handle = "resident" })).Expect(HttpStatusCode.OK);
+        }
     }
 }
