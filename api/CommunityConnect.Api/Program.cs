@@ -4,6 +4,7 @@ using CommunityConnect.Api.Features.Escalation;
 using CommunityConnect.Api.Features.SubscribeMessages;
 using CommunityConnect.Api.Features.Identity;
 using CommunityConnect.Api.Features.Inbox;
+using CommunityConnect.Api.Features.Moderation;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Errors;
@@ -34,6 +35,7 @@ builder.Services.AddCommunities();
 builder.Services.AddCases();
 builder.Services.AddEscalation();
 builder.Services.AddSubscribeMessages(builder.Configuration);
+builder.Services.AddModeration();
 
 var app = builder.Build();
 
@@ -57,6 +59,7 @@ v1.MapCommunities();
 v1.MapCases();
 v1.MapEscalation();
 v1.MapSubscribeMessages();
+v1.MapModeration();
 
 app.Run();
 
