@@ -2,6 +2,7 @@ using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Communities;
 using CommunityConnect.Api.Features.Identity;
 using CommunityConnect.Api.Features.Inbox;
+using CommunityConnect.Api.Features.Repairs;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Errors;
@@ -30,6 +31,7 @@ builder.Services.AddInbox();
 builder.Services.AddIdentity();
 builder.Services.AddCommunities();
 builder.Services.AddCases();
+builder.Services.AddRepairs();
 
 var app = builder.Build();
 
@@ -51,6 +53,7 @@ v1.MapIdentity();
 v1.MapInbox();
 v1.MapCommunities();
 v1.MapCases();
+v1.MapRepairs();
 
 app.Run();
 

@@ -1,4 +1,5 @@
 using CommunityConnect.Jobs.Housekeeping;
+using CommunityConnect.Jobs.Repairs;
 using Hangfire;
 
 namespace CommunityConnect.Jobs;
@@ -7,10 +8,13 @@ namespace CommunityConnect.Jobs;
 public static class RecurringJobSchedule
 {
     public const string PurgeIdempotencyRecords = "idempotency-records-purge";
+    public const string AutoCloseUnratedRepairTickets = "repairs-auto-close-unrated";
 
     public static void Register(IRecurringJobManager manager)
     {
         manager.AddOrUpdate<PurgeExpiredIdempotencyRecordsJob>(
             PurgeIdempotencyRecords, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
+        manager.AddOrUpdate<AutoCloseUnratedTicketsJob>(
+            AutoCloseUnratedRepairTickets, job => job.RunAsync(CancellationToken.None), "*/10 * * * *");
     }
 }
