@@ -271,7 +271,7 @@ public sealed class RepairStore(Database database, CaseStore cases, Inbox.Inbox 
                 ? $"Only the reporter may {transition.Action} this ticket."
                 : $"Only property staff may {transition.Action} a ticket."),
             RepairStateMachine.Verdict.WindowPassed => Failure.Conflict($"A ticket may be reopened only within {RepairStateMachine.ReopenWindow.TotalDays:0} days of its resolution."),
-            _ => Failure.Conflict($"A {ticket.State} ticket cannot be {transition.Action}ed now.",
+            _ => Failure.Conflict($"Cannot {transition.Action} a ticket that is {ticket.State}.",
                 $"{transition.Action} is allowed from: {string.Join(", ", transition.From)}."),
         };
 
@@ -466,7 +466,8 @@ public sealed class RepairStore(Database database, CaseStore cases, Inbox.Inbox 
         {
             return Failure.Conflict($"This ticket is {ticket.State}; its conversation is over.");
         }
-        var now = time.GetUtcNow();
+        // Stored to the millisecond: answer the time as a later read will show it.
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
         var author = await NameOfAsync(connection, transaction, access.UserId);
         var id = await connection.ExecuteScalarAsync<long>(
             """
