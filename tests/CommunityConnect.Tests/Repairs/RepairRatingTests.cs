@@ -3,6 +3,8 @@ using System.Text.Json;
 using CommunityConnect.Jobs;
 using CommunityConnect.Jobs.Repairs;
 using CommunityConnect.Tests.Support;
+using Hangfire;
+using Hangfire.Storage;
 using static CommunityConnect.Tests.Support.RepairTestKit;
 
 namespace CommunityConnect.Tests.Repairs;
@@ -81,6 +83,13 @@ public sealed class RepairRatingTests(CommunityApp app) : IClassFixture<Communit
     }
 
     [Fact]
-    public void TheJobIsScheduledUnderAStableId() =>
-        Assert.Equal("repairs-auto-close-unrated", RecurringJobSchedule.AutoCloseUnratedRepairTickets);
+    public async Task TheJobIsScheduledEveryTenMinutesUnderAStableId()
+    {
+        await app.ClientFor("resident"); // the host is started
+        using var connection = app.Service<JobStorage>().GetConnection();
+        var job = connection.GetRecurringJobs().Single(j => j.Id == RecurringJobSchedule.AutoCloseUnratedRepairTickets);
+        Assert.Equal("repairs-auto-close-unrated", job.Id);
+        Assert.Equal("*/10 * * * *", job.Cron);
+        Assert.Equal(typeof(AutoCloseUnratedTicketsJob), job.Job.Type);
+    }
 }

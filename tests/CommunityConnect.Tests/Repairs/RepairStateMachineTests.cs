@@ -199,12 +199,11 @@ public sealed class RepairStateMachineTests(CommunityApp app) : IClassFixture<Co
     }
 
     [Fact]
-    public async Task TheRulesTableListsEveryActionOnce()
+    public void TheRulesTableListsEveryActionOnce()
     {
         Assert.Equal(RepairStateMachine.Actions.Count + 2, RepairStateMachine.Transitions.Count);
         Assert.Equal(RepairStateMachine.Transitions.Count, RepairStateMachine.Transitions.Select(t => t.Action).Distinct().Count());
         Assert.All(RepairStateMachine.Transitions, t => Assert.All(t.From, s => Assert.Contains(s, RepairStates.All)));
-        await Task.CompletedTask;
     }
 
     [Fact]
