@@ -5,6 +5,7 @@ using CommunityConnect.Api.Features.SubscribeMessages;
 using CommunityConnect.Api.Features.Identity;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Features.Moderation;
+using CommunityConnect.Api.Features.Repairs;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Errors;
@@ -36,6 +37,7 @@ builder.Services.AddCases();
 builder.Services.AddEscalation();
 builder.Services.AddSubscribeMessages(builder.Configuration);
 builder.Services.AddModeration();
+builder.Services.AddRepairs();
 
 var app = builder.Build();
 
@@ -60,6 +62,7 @@ v1.MapCases();
 v1.MapEscalation();
 v1.MapSubscribeMessages();
 v1.MapModeration();
+v1.MapRepairs();
 
 app.Run();
 

@@ -1,6 +1,7 @@
 using CommunityConnect.Jobs.Escalation;
 using CommunityConnect.Jobs.Housekeeping;
 using CommunityConnect.Jobs.SubscribeMessages;
+using CommunityConnect.Jobs.Repairs;
 using Hangfire;
 
 namespace CommunityConnect.Jobs;
@@ -11,6 +12,7 @@ public static class RecurringJobSchedule
     public const string PurgeIdempotencyRecords = "idempotency-records-purge";
     public const string EscalationSweep = "escalation-sweep";
     public const string SubscribeMessageDelivery = "subscribe-message-delivery";
+    public const string AutoCloseUnratedRepairTickets = "repairs-auto-close-unrated";
 
     public static void Register(IRecurringJobManager manager)
     {
@@ -20,5 +22,7 @@ public static class RecurringJobSchedule
             EscalationSweep, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         manager.AddOrUpdate<DeliverSubscribeMessagesJob>(
             SubscribeMessageDelivery, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        manager.AddOrUpdate<AutoCloseUnratedTicketsJob>(
+            AutoCloseUnratedRepairTickets, job => job.RunAsync(CancellationToken.None), "*/10 * * * *");
     }
 }

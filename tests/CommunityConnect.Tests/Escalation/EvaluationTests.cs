@@ -74,6 +74,30 @@ public sealed class EvaluationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RepairRatingsAreThePropertyCompanysSatisfaction()
+    {
+        var resident = await _app.ClientFor("resident");
+        var property = await _app.ClientFor("property");
+        var technicianId = await CommunityApp.UserIdOf(await _app.ClientFor("technician"));
+        foreach (var (stars, area) in new[] { (5, "1号楼楼道"), (3, "2号楼楼道") })
+        {
+            var ticket = await RepairTestKit.Report(resident, new { category = "electric", description = "楼道灯不亮", commonArea = area, buildingId = 1 });
+            var id = ticket.GetProperty("id").GetInt64();
+            await RepairTestKit.Act(property, id, "accept");
+            await RepairTestKit.Act(property, id, "assign", new { technicianId });
+            await RepairTestKit.Act(property, id, "start");
+            await RepairTestKit.Act(property, id, "resolve");
+            await RepairTestKit.Rate(resident, id, stars, stars, stars);
+        }
+        var period = Api.Features.Escalation.Period.Current(_app.Clock.GetUtcNow());
+        var evaluation = await (await resident.GetAsync($"/v1/communities/1/evaluation?period={period}")).Expect(HttpStatusCode.OK);
+        var company = Body(evaluation, "property");
+        // 5 stars score 1, 3 stars score 0.5: (1 + 0.5) ÷ 2.
+        Assert.Equal(0.75, company.GetProperty("satisfaction").GetDouble());
+        Assert.Equal(2, company.GetProperty("satisfactionReplies").GetInt32());
+    }
+
+    [Fact]
     public async Task TheStreetSeesItsCommunitiesSideBySide()
     {
         var street = await _app.ClientFor("street");

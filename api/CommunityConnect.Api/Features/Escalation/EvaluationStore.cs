@@ -87,8 +87,14 @@ public sealed class EvaluationStore(Database database)
         return rows.GroupBy(r => r.Body).ToDictionary(g => g.Key, g => (g.Sum(r => r.Score), g.Count()));
     }
 
-    // Filled in by the items that collect replies (repair ratings, opinion satisfaction).
-    private const string SatisfactionSql = "SELECT '' AS body, 0.0 AS score WHERE 0;";
+    // Replies given in the period, credited to the body each case was first routed to.
+    private const string SatisfactionSql =
+        """
+        SELECT (SELECT h.to_body FROM case_history h WHERE h.case_id = c.id AND h.event = 'created') AS body,
+               ((t.timeliness + t.attitude + t.quality) / 3.0 - 1) / 4.0 AS score
+        FROM repair_tickets t JOIN cases c ON c.id = t.case_id
+        WHERE t.community_id = @communityId AND t.rated_at >= @from AND t.rated_at < @to;
+        """;
 
     /// <summary>
     /// 1–5 stars from a 0..1 score: 30% answered in time, 30% resolved in time, 20% not escalated

@@ -1,0 +1,99 @@
+using System.Security.Cryptography;
+using CommunityConnect.Api.Infrastructure.Auth;
+using CommunityConnect.Api.Infrastructure.Data;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace CommunityConnect.Api.Features.Repairs;
+
+/// <summary>
+/// Ticket photos: files on disk under the database's folder (<c>photos/</c>) with random names, and
+/// a row per photo that says which ticket it belongs to, so only those who may see the ticket get it.
+/// </summary>
+public sealed class RepairPhotoStore(Database database, TimeProvider time)
+{
+    /// <summary>DESIGN.md: photos up to 5 MB each, up to 9 per item.</summary>
+    public const long MaxBytes = 5 * 1024 * 1024;
+
+    public const int MaxPerTicket = 9;
+
+    public string Folder { get; } = Path.Combine(Path.GetDirectoryName(database.FilePath)!, "photos");
+
+    /// <summary>The type of an image by its first bytes (JPEG, PNG or WebP), never by its name; null for anything else.</summary>
+    public static string? ContentTypeOf(ReadOnlySpan<byte> head)
+    {
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]))
+        {
+            return "image/jpeg";
+        }
+        if (head.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        {
+            return "image/png";
+        }
+        if (head.Length >= 12 && head[..4].SequenceEqual("RIFF"u8) && head[8..12].SequenceEqual("WEBP"u8))
+        {
+            return "image/webp";
+        }
+        return null;
+    }
+
+    /// <summary>Writes the upload to a new random file name; answers the name.</summary>
+    public async Task<string> SaveAsync(IFormFile file, string contentType, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Folder);
+        var extension = contentType switch { "image/jpeg" => ".jpg", "image/png" => ".png", _ => ".webp" };
+        var name = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant() + extension;
+        await using var target = new FileStream(Path.Combine(Folder, name), FileMode.CreateNew, FileAccess.Write);
+        await file.CopyToAsync(target, cancellationToken);
+        return name;
+    }
+
+    public void Delete(string fileName) => File.Delete(Path.Combine(Folder, fileName));
+
+    /// <summary>
+    /// Records a saved photo on the ticket (a unit of work for UnitOfWork.CreateAsync): the reporter
+    /// and property staff add photos; a ticket holds at most <see cref="MaxPerTicket"/>.
+    /// </summary>
+    public async Task<Outcome<PhotoCreated>> AddAsync(SqliteConnection connection, SqliteTransaction transaction, long ticketId,
+        CommunityAccess access, string fileName, string contentType, long size)
+    {
+        var ticket = await RepairStore.FindAsync(connection, transaction, ticketId, access.UserId);
+        if (ticket is null || !RepairStore.MaySee(ticket, access))
+        {
+            return Failure.NotFound("Repair ticket");
+        }
+        if (ticket.ReporterId != access.UserId && !access.Has(Roles.PropertyStaff))
+        {
+            return Failure.Forbidden("Only the reporter and property staff add photos to a ticket.");
+        }
+        if (RepairStates.IsFinal(ticket.State))
+        {
+            return Failure.Conflict($"This ticket is {ticket.State}.");
+        }
+        if (ticket.PhotoCount >= MaxPerTicket)
+        {
+            return Failure.Conflict($"A ticket holds at most {MaxPerTicket} photos.");
+        }
+        var id = await connection.ExecuteScalarAsync<long>(
+            """
+            INSERT INTO repair_photos (ticket_id, file_name, content_type, size_bytes, uploaded_by, created_at)
+            VALUES (@ticketId, @fileName, @contentType, @size, @UserId, @now) RETURNING id;
+            """, new { ticketId, fileName, contentType, size, access.UserId, now = time.GetUtcNow() }, transaction);
+        return new PhotoCreated(id, $"/v1/photos/{id}");
+    }
+
+    public sealed record StoredPhoto(long TicketId, long CommunityId, string FileName, string ContentType);
+
+    public async Task<StoredPhoto?> FindAsync(long photoId)
+    {
+        await using var connection = await database.OpenReadAsync();
+        return await connection.QuerySingleOrDefaultAsync<StoredPhoto>(
+            """
+            SELECT p.ticket_id AS TicketId, t.community_id AS CommunityId, p.file_name AS FileName, p.content_type AS ContentType
+            FROM repair_photos p JOIN repair_tickets t ON t.id = p.ticket_id
+            WHERE p.id = @photoId;
+            """, new { photoId });
+    }
+
+    public string PathOf(string fileName) => Path.Combine(Folder, fileName);
+}
