@@ -12,17 +12,31 @@ public sealed class RateLimitingOptions
     public bool Enabled { get; set; } = true;
 
     public int LoginPerMinutePerIp { get; set; } = 30;
+
+    /// <summary>New discussion-hall threads one member may post (per window).</summary>
+    public int ThreadsPerMember { get; set; } = 1;
+
+    public TimeSpan ThreadWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Replies one member may post (per window).</summary>
+    public int RepliesPerMember { get; set; } = 1;
+
+    public TimeSpan ReplyWindow { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>All of the app's rate limits, in one place.</summary>
 public static class RateLimitingSetup
 {
     public const string Login = "login";
+    public const string PostThread = "post-thread";
+    public const string PostReply = "post-reply";
 
     public static IServiceCollection AddCommunityRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RateLimitingOptions>().Bind(configuration.GetSection(RateLimitingOptions.Section))
-            .Validate(o => o.LoginPerMinutePerIp >= 1, "RateLimiting:LoginPerMinutePerIp must be at least 1.")
+            .Validate(o => o.LoginPerMinutePerIp >= 1 && o.ThreadsPerMember >= 1 && o.RepliesPerMember >= 1,
+                "RateLimiting limits must be at least 1.")
+            .Validate(o => o.ThreadWindow > TimeSpan.Zero && o.ReplyWindow > TimeSpan.Zero, "RateLimiting windows must be positive.")
             .ValidateOnStart();
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitingOptions>>((limiter, configured) =>
@@ -50,7 +64,25 @@ public static class RateLimitingSetup
                     Window = TimeSpan.FromMinutes(1),
                     QueueLimit = 0,
                 }));
+            limiter.AddPolicy(PostThread, http => PerMember(http, options, options.ThreadsPerMember, options.ThreadWindow));
+            limiter.AddPolicy(PostReply, http => PerMember(http, options, options.RepliesPerMember, options.ReplyWindow));
         });
         return services;
+    }
+
+    /// <summary>A fixed window per signed-in member (per address for anyone else).</summary>
+    private static RateLimitPartition<string> PerMember(HttpContext http, RateLimitingOptions options, int permits, TimeSpan window)
+    {
+        if (!options.Enabled)
+        {
+            return RateLimitPartition.GetNoLimiter("off");
+        }
+        var member = http.User.FindFirst("sub")?.Value is { } id ? $"user:{id}" : $"ip:{http.Connection.RemoteIpAddress}";
+        return RateLimitPartition.GetFixedWindowLimiter(member, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = permits,
+            Window = window,
+            QueueLimit = 0,
+        });
     }
 }
