@@ -1,3 +1,4 @@
+using CommunityConnect.Jobs.ComplaintBox;
 using CommunityConnect.Jobs.Housekeeping;
 using Hangfire;
 
@@ -7,10 +8,13 @@ namespace CommunityConnect.Jobs;
 public static class RecurringJobSchedule
 {
     public const string PurgeIdempotencyRecords = "idempotency-records-purge";
+    public const string AutoCloseAnsweredOpinions = "opinions-auto-close";
 
     public static void Register(IRecurringJobManager manager)
     {
         manager.AddOrUpdate<PurgeExpiredIdempotencyRecordsJob>(
             PurgeIdempotencyRecords, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
+        manager.AddOrUpdate<AutoCloseAnsweredOpinionsJob>(
+            AutoCloseAnsweredOpinions, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
     }
 }
