@@ -232,7 +232,7 @@ public sealed class OpinionStore(Database database, CaseStore cases, Inbox.Inbox
         await using var connection = await database.OpenReadAsync();
         var parameters = new
         {
-            communityId, query.Kind, query.Category, query.State, query.AfterAgreeCount, query.AfterId, query.Take,
+            communityId, kind = query.Kind, category = query.Category, state = query.State, query.AfterAgreeCount, query.AfterId, query.Take,
             callerKey = viewer.Key, seesEverything = viewer.SeesEverything, bodies = viewer.Bodies,
         };
         var rows = query.ByAgreement
