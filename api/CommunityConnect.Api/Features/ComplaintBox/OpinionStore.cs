@@ -345,7 +345,8 @@ public sealed class OpinionStore(Database database, CaseStore cases, Inbox.Inbox
         {
             return Failure.Conflict("This opinion is closed.");
         }
-        var now = time.GetUtcNow();
+        // Whole milliseconds, as stored, so this answer reads the same as when it is read back.
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
         var id = await connection.ExecuteScalarAsync<long>(
             """
             INSERT INTO opinion_answers (opinion_id, author_id, author_body, body, visibility, created_at)
@@ -480,7 +481,7 @@ public sealed class OpinionStore(Database database, CaseStore cases, Inbox.Inbox
                 VALUES (@CommunityId, 'unseal_opinion_author', @UserId, @actorLabel, 'opinion', @opinionId, @reason, @now)
                 RETURNING id;
                 """,
-                new { seen.Row.CommunityId, viewer.UserId, actorLabel = $"{viewer.DisplayName}({Bodies.Label(Bodies.PartySecretary)})", opinionId, reason, now = time.GetUtcNow() },
+                new { seen.Row.CommunityId, viewer.UserId, actorLabel = viewer.DisplayName, opinionId, reason, now = time.GetUtcNow() },
                 transaction);
             var authorId = seal.Unseal(sealedAuthor, opinionId);
             var displayName = await connection.ExecuteScalarAsync<string>(
