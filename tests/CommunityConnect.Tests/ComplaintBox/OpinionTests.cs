@@ -289,7 +289,7 @@ public sealed class OpinionTests(CommunityApp app) : IClassFixture<CommunityApp>
         var reopenedEvent = @case.GetProperty("history").EnumerateArray().Last();
         Assert.Equal("reopened", reopenedEvent.Text("event"));
         Assert.Equal("匿名居民", reopenedEvent.Text("actor"));
-        Assert.Contains(( await committee.GetJson("/v1/me/inbox")).GetProperty("items").EnumerateArray(),
+        Assert.Contains((await committee.GetJson("/v1/me/inbox")).GetProperty("items").EnumerateArray(),
             n => n.Text("kind") == "opinion_reopened" && n.GetProperty("itemId").GetInt64() == opinion.Id());
 
         await committee.Answer(opinion.Id(), "已上门劝导狗主人,并将加强巡查。");
