@@ -2,6 +2,7 @@ using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Communities;
 using CommunityConnect.Api.Features.Escalation;
 using CommunityConnect.Api.Features.SubscribeMessages;
+using CommunityConnect.Api.Features.ComplaintBox;
 using CommunityConnect.Api.Features.Identity;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Features.Moderation;
@@ -38,6 +39,7 @@ builder.Services.AddEscalation();
 builder.Services.AddSubscribeMessages(builder.Configuration);
 builder.Services.AddModeration();
 builder.Services.AddRepairs();
+builder.Services.AddComplaintBox();
 
 var app = builder.Build();
 
@@ -63,6 +65,7 @@ v1.MapEscalation();
 v1.MapSubscribeMessages();
 v1.MapModeration();
 v1.MapRepairs();
+v1.MapComplaintBox();
 
 app.Run();
 

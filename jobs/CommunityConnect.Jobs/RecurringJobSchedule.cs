@@ -1,4 +1,5 @@
 using CommunityConnect.Jobs.Escalation;
+using CommunityConnect.Jobs.ComplaintBox;
 using CommunityConnect.Jobs.Housekeeping;
 using CommunityConnect.Jobs.SubscribeMessages;
 using CommunityConnect.Jobs.Repairs;
@@ -13,6 +14,7 @@ public static class RecurringJobSchedule
     public const string EscalationSweep = "escalation-sweep";
     public const string SubscribeMessageDelivery = "subscribe-message-delivery";
     public const string AutoCloseUnratedRepairTickets = "repairs-auto-close-unrated";
+    public const string AutoCloseAnsweredOpinions = "opinions-auto-close";
 
     public static void Register(IRecurringJobManager manager)
     {
@@ -24,5 +26,7 @@ public static class RecurringJobSchedule
             SubscribeMessageDelivery, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         manager.AddOrUpdate<AutoCloseUnratedTicketsJob>(
             AutoCloseUnratedRepairTickets, job => job.RunAsync(CancellationToken.None), "*/10 * * * *");
+        manager.AddOrUpdate<AutoCloseAnsweredOpinionsJob>(
+            AutoCloseAnsweredOpinions, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
     }
 }

@@ -23,6 +23,7 @@ public class SubscribeMessageApp : CommunityApp
     public SubscribeMessageApp()
     {
         Settings["WeChat:Templates:membership:TemplateId"] = "tmpl-membership";
+        Settings["WeChat:Templates:item_progress:TemplateId"] = "tmpl-progress";
         Settings["WeChat:MaxRetries"] = "2";
     }
 
@@ -223,6 +224,32 @@ public sealed class SubscribeMessageTests(SubscribeMessageApp app) : IClassFixtu
         Assert.Empty(await app.OutboxStatesAsync("anonymous"));
         var inbox = await client.GetFromJsonAsync<JsonElement>("/v1/me/inbox");
         Assert.Single(inbox.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task AnAnsweredAnonymousOpinionNeverBecomesAWeChatMessageButANamedOneDoes()
+    {
+        var (client, requests) = await app.WeChatApplicantAsync("opinions", 35);
+        await app.ApproveAsync(requests[0]);
+        await (await client.PostJson("/v1/me/subscriptions", new { templateKey = "item_progress", count = 5 })).Expect(HttpStatusCode.OK);
+        var owners = await app.ClientFor("owners");
+        foreach (var anonymous in new[] { true, false })
+        {
+            var opinion = await (await client.PostJson("/v1/communities/1/opinions", new
+            {
+                kind = "complaint", category = "property_service", body = "物业费涨了,服务却越来越差,保安经常不在岗。",
+                anonymous, visibility = "public",
+            })).Expect(HttpStatusCode.Created);
+            await (await owners.PostJson($"/v1/opinions/{opinion.GetProperty("id").GetInt64()}/responses",
+                new { body = "业委会已约谈物业,下周起保安岗位24小时有人。", visibility = "public" })).Expect(HttpStatusCode.Created);
+        }
+        await app.DeliverAsync();
+
+        var delivered = app.WeChat.DeliveredMessages.Where(m => m["touser"]!.GetValue<string>() == "openid-opinions").ToList();
+        var message = Assert.Single(delivered.Where(m => m["template_id"]!.GetValue<string>() == "tmpl-progress"));
+        Assert.Contains("业委会", message["data"]!["thing1"]!["value"]!.GetValue<string>());
+        // One outbox row for the membership notice (no consent for it) and one for the named answer; none for the anonymous one.
+        Assert.Equal(["no_consent", "sent"], await app.OutboxStatesAsync("opinions"));
     }
 
     [Fact]

@@ -1,0 +1,264 @@
+using CommunityConnect.Api.Infrastructure.Auth;
+using CommunityConnect.Api.Infrastructure.Http;
+using CommunityConnect.Api.Infrastructure.Idempotency;
+using CommunityConnect.Jobs.ComplaintBox;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CommunityConnect.Api.Features.ComplaintBox;
+
+/// <summary>The complaint box (大家来吐槽 / 人民意见征集): opinions with sealed anonymity (issue 4).</summary>
+public static class ComplaintBoxApi
+{
+    public static IServiceCollection AddComplaintBox(this IServiceCollection services) =>
+        services.AddSingleton<AuthorSeal>()
+            .AddSingleton<OpinionStore>()
+            .AddSingleton<IAnsweredOpinions>(provider => provider.GetRequiredService<OpinionStore>())
+            .AddTransient<AutoCloseAnsweredOpinionsJob>();
+
+    public static RouteGroupBuilder MapComplaintBox(this RouteGroupBuilder v1)
+    {
+        var community = v1.MapGroup("/communities/{communityId:long}").WithTags("Complaint box")
+            .RequireAuthorization().AddEndpointFilter<CommunityMemberFilter>().ProducesProblem(404);
+        community.MapPost("/opinions", Create).WithName("CreateOpinion")
+            .WithSummary("Drop a complaint, suggestion, question (each a case for the routed body) or praise (a notice to toBody), optionally anonymous.")
+            .ProducesProblem(403);
+        community.MapGet("/opinions", List).WithName("ListOpinions")
+            .WithSummary("Public opinions, and the private ones the caller may see; sort=recent|agreed.");
+        community.MapGet("/opinions/trends", Trends).WithName("GetOpinionTrends")
+            .WithSummary("Counts by category and ISO week, share answered, median hours to first answer, satisfaction rate, top agreed open opinions.")
+            .ProducesProblem(403);
+        community.MapGet("/audit", Audit).WithName("ListAudit")
+            .WithSummary("The community's append-only audit log (unsealings), for the secretary and the street office.").ProducesProblem(403);
+
+        var opinion = v1.MapGroup("/opinions/{opinionId:long}").WithTags("Complaint box").RequireAuthorization().ProducesProblem(404);
+        opinion.MapGet("/", Get).WithName("GetOpinion").WithSummary("One opinion with its answers, state and caseId.");
+        opinion.MapPut("/agree", Agree).WithName("AgreeWithOpinion").WithSummary("\"Me too\" on a public opinion (idempotent).")
+            .ProducesProblem(403).ProducesProblem(409);
+        opinion.MapDelete("/agree", Disagree).WithName("WithdrawOpinionAgreement").WithSummary("Take back a \"me too\" (idempotent).")
+            .ProducesProblem(403).ProducesProblem(409);
+        opinion.MapPost("/responses", Answer).WithName("AnswerOpinion")
+            .WithSummary("Answer as the body the case is with (or the secretary / street office); the first answer resolves the case.")
+            .ProducesProblem(403).ProducesProblem(409);
+        opinion.MapPost("/satisfaction", Reply).WithName("ReplyToOpinionAnswer")
+            .WithSummary("The author's reply: satisfied closes it; not satisfied reopens it to the same body once, then closes it.")
+            .ProducesProblem(403).ProducesProblem(409);
+        opinion.MapPost("/unseal", Unseal).WithName("UnsealOpinionAuthor")
+            .WithSummary("The party secretary reveals an anonymous author, with a reason (≥ 10 characters) kept in the audit log.")
+            .ProducesProblem(403).ProducesProblem(409);
+
+        v1.MapGet("/me/opinions", Mine).WithTags("Complaint box").RequireAuthorization().WithName("ListMyOpinions")
+            .WithSummary("My opinions in every community, anonymous ones included, newest first.");
+        return v1;
+    }
+
+    private static OpinionViewer ViewerOf(CommunityAccess access, HttpContext http, RecipientKeys keys) =>
+        new(access, keys.ForUser(access.UserId), http.User.Identity?.Name ?? "");
+
+    /// <summary>The caller as a viewer of an opinion's community; null when the opinion does not exist for them (404).</summary>
+    private static async Task<OpinionViewer?> ViewerOfOpinionAsync(long opinionId, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys)
+    {
+        var communityId = await store.CommunityOfAsync(opinionId);
+        if (communityId is null)
+        {
+            return null;
+        }
+        var access = await tenancy.ForCommunityAsync(http.User.RequiredUserId(), communityId.Value, http.RequestAborted);
+        return access.CanSee ? ViewerOf(access, http, keys) : null;
+    }
+
+    private static ProblemHttpResult OpinionNotFound() => TypedResults.Problem(statusCode: 404, title: "Opinion was not found.");
+
+    private static async Task<Results<Created<Opinion>, ValidationProblem, ProblemHttpResult>> Create(
+        long communityId, NewOpinionInput input, CommunityAccess access, HttpContext http, OpinionStore store, UnitOfWork work, RecipientKeys keys)
+    {
+        if (!access.IsMember)
+        {
+            return TypedResults.Problem(statusCode: 403, title: "Only members of the community post opinions.");
+        }
+        var praise = input.Kind == OpinionKinds.Praise;
+        if (praise != (input.ToBody is not null))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["toBody"] = [praise
+                    ? "toBody is required for praise: the body it thanks."
+                    : "toBody is for praise only; other opinions go to the body the routing table names."],
+            });
+        }
+        // Captured here: the unit of work runs on the writer thread, without HttpContext.
+        var author = new OpinionAuthor(access.UserId, http.User.Identity?.Name ?? "");
+        var authorKey = keys.ForUser(access.UserId);
+        var outcome = await work.CreateAsync(
+            (connection, transaction) => store.CreateAsync(connection, transaction, communityId, author, authorKey, input),
+            LocationOf);
+        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
+
+        static string LocationOf(Opinion opinion) => $"/v1/opinions/{opinion.Id}";
+    }
+
+    private static async Task<Results<Ok<Page<OpinionSummary>>, ValidationProblem>> List(
+        long communityId, string? kind, string? category, string? state, string? sort, string? after, int? limit,
+        CommunityAccess access, HttpContext http, OpinionStore store, RecipientKeys keys)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var take = Paging.Limit(limit, errors);
+        if (kind is not null && !OpinionKinds.All.Contains(kind))
+        {
+            errors["kind"] = [$"kind must be one of: {string.Join(", ", OpinionKinds.All)}."];
+        }
+        if (category is not null && !Cases.Taxonomy.IsCategory(category))
+        {
+            errors["category"] = [$"category must be one of: {string.Join(", ", Cases.Taxonomy.Categories)}."];
+        }
+        if (state is not null && !OpinionStates.All.Contains(state))
+        {
+            errors["state"] = [$"state must be one of: {string.Join(", ", OpinionStates.All)}."];
+        }
+        sort ??= "recent";
+        if (sort is not ("recent" or "agreed"))
+        {
+            errors["sort"] = ["sort must be recent or agreed."];
+        }
+        // The cursor is (sort, agree count, id): a cursor of one sort is refused by the other.
+        var cursor = Paging.Decode(after, 3, errors);
+        long? afterAgree = null, afterId = null;
+        if (cursor is not null)
+        {
+            if (cursor[0] == sort && long.TryParse(cursor[1], out var agreeCount) && long.TryParse(cursor[2], out var id))
+            {
+                (afterAgree, afterId) = (agreeCount, id);
+            }
+            else
+            {
+                errors["after"] = ["after is not a cursor this list gave out for this sort."];
+            }
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var rows = await store.ListAsync(communityId, ViewerOf(access, http, keys),
+            new OpinionStore.ListQuery(kind, category, state, sort == "agreed", afterAgree, afterId, take + 1));
+        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(sort, r.AgreeCount, r.Id)));
+    }
+
+    private static async Task<Results<Ok<Opinion>, ProblemHttpResult>> Get(
+        long opinionId, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys)
+    {
+        var viewer = await ViewerOfOpinionAsync(opinionId, http, store, tenancy, keys);
+        var opinion = viewer is null ? null : await store.GetAsync(opinionId, viewer);
+        return opinion is null ? OpinionNotFound() : TypedResults.Ok(opinion);
+    }
+
+    private static Task<Results<NoContent, ProblemHttpResult>> Agree(long opinionId, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys) =>
+        SetAgreementAsync(opinionId, true, http, store, tenancy, keys);
+
+    private static Task<Results<NoContent, ProblemHttpResult>> Disagree(long opinionId, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys) =>
+        SetAgreementAsync(opinionId, false, http, store, tenancy, keys);
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetAgreementAsync(
+        long opinionId, bool agree, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys)
+    {
+        var viewer = await ViewerOfOpinionAsync(opinionId, http, store, tenancy, keys);
+        if (viewer is null)
+        {
+            return OpinionNotFound();
+        }
+        var outcome = await store.SetAgreementAsync(opinionId, viewer, agree);
+        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Created<OpinionAnswer>, ProblemHttpResult>> Answer(
+        long opinionId, OpinionAnswerInput input, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys, UnitOfWork work)
+    {
+        var viewer = await ViewerOfOpinionAsync(opinionId, http, store, tenancy, keys);
+        if (viewer is null)
+        {
+            return OpinionNotFound();
+        }
+        var body = input.Body!.Trim();
+        var outcome = await work.CreateAsync(
+            (connection, transaction) => store.AnswerAsync(connection, transaction, opinionId, viewer, body, input.Visibility!),
+            LocationOf);
+        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
+
+        string LocationOf(OpinionAnswer answer) => $"/v1/opinions/{opinionId}#answer-{answer.Id}";
+    }
+
+    private static async Task<Results<Ok<Opinion>, ProblemHttpResult>> Reply(
+        long opinionId, SatisfactionInput input, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys)
+    {
+        var viewer = await ViewerOfOpinionAsync(opinionId, http, store, tenancy, keys);
+        if (viewer is null)
+        {
+            return OpinionNotFound();
+        }
+        var comment = string.IsNullOrWhiteSpace(input.Comment) ? null : input.Comment.Trim();
+        var outcome = await store.ReplyAsync(opinionId, viewer, input.Satisfied!.Value, comment);
+        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Ok(outcome.Value!);
+    }
+
+    private static async Task<Results<Ok<UnsealedAuthor>, ProblemHttpResult>> Unseal(
+        long opinionId, UnsealInput input, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys)
+    {
+        var viewer = await ViewerOfOpinionAsync(opinionId, http, store, tenancy, keys);
+        if (viewer is null)
+        {
+            return OpinionNotFound();
+        }
+        var outcome = await store.UnsealAsync(opinionId, viewer, input.Reason!.Trim());
+        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Ok(outcome.Value!);
+    }
+
+    private static async Task<Results<Ok<Page<AuditEntry>>, ValidationProblem, ProblemHttpResult>> Audit(
+        long communityId, string? after, int? limit, CommunityAccess access, OpinionStore store)
+    {
+        if (!access.HasAny(Roles.PartySecretary, Roles.StreetAdmin))
+        {
+            return TypedResults.Problem(statusCode: 403, title: "The audit log is for the party secretary and the street office.");
+        }
+        var errors = new Dictionary<string, string[]>();
+        var take = Paging.Limit(limit, errors);
+        var beforeId = Paging.DecodeId(after, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var rows = await store.AuditAsync(communityId, beforeId, take + 1);
+        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+    }
+
+    private static async Task<Results<Ok<OpinionTrends>, ValidationProblem, ProblemHttpResult>> Trends(
+        long communityId, DateOnly? from, DateOnly? to, CommunityAccess access, OpinionStore store, TimeProvider time)
+    {
+        if (!access.HasAny(Roles.OwnersCommittee, Roles.ResidentsCommittee, Roles.PartySecretary, Roles.StreetAdmin))
+        {
+            return TypedResults.Problem(statusCode: 403, title: "Trends are for the committees, the secretary and the street office.");
+        }
+        // Default: the last twelve weeks, today included (Shanghai dates).
+        var last = to ?? DateOnly.FromDateTime(time.GetUtcNow().ToOffset(OpinionStore.ShanghaiOffset).DateTime);
+        var first = from ?? last.AddDays(-83);
+        if (first > last || last.DayNumber - first.DayNumber > 366)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["from"] = ["from must be on or before to, at most 366 days apart."],
+            });
+        }
+        return TypedResults.Ok(await store.TrendsAsync(communityId, first, last));
+    }
+
+    private static async Task<Results<Ok<Page<OpinionSummary>>, ValidationProblem>> Mine(
+        string? after, int? limit, HttpContext http, OpinionStore store, RecipientKeys keys)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var take = Paging.Limit(limit, errors);
+        var beforeId = Paging.DecodeId(after, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var rows = await store.MineAsync(keys.ForUser(http.User.RequiredUserId()), beforeId, take + 1);
+        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+    }
+}
