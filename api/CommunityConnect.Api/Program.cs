@@ -1,5 +1,6 @@
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Communities;
+using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Features.Identity;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Auth;
@@ -30,6 +31,7 @@ builder.Services.AddInbox();
 builder.Services.AddIdentity();
 builder.Services.AddCommunities();
 builder.Services.AddCases();
+builder.Services.AddDiscussionHall();
 
 var app = builder.Build();
 
@@ -51,6 +53,7 @@ v1.MapIdentity();
 v1.MapInbox();
 v1.MapCommunities();
 v1.MapCases();
+v1.MapDiscussionHall();
 
 app.Run();
 

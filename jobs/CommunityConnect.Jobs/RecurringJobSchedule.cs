@@ -1,3 +1,4 @@
+using CommunityConnect.Jobs.DiscussionHall;
 using CommunityConnect.Jobs.Housekeeping;
 using Hangfire;
 
@@ -7,10 +8,13 @@ namespace CommunityConnect.Jobs;
 public static class RecurringJobSchedule
 {
     public const string PurgeIdempotencyRecords = "idempotency-records-purge";
+    public const string CloseDueSolicitations = "discussion-hall-close-due-solicitations";
 
     public static void Register(IRecurringJobManager manager)
     {
         manager.AddOrUpdate<PurgeExpiredIdempotencyRecordsJob>(
             PurgeIdempotencyRecords, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
+        manager.AddOrUpdate<CloseDueSolicitationsJob>(
+            CloseDueSolicitations, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 }
