@@ -306,6 +306,16 @@ public sealed class ThreadStore(Database database, CaseStore cases, Inbox.Inbox 
             new { threadId, seq, now = time.GetUtcNow() }, transaction);
     }
 
+    /// <summary>
+    /// Records that a thread changed its place in the feed without new activity (moderation pins,
+    /// unpins, hides or restores it), so feed cursors handed out earlier skip it rather than show it twice.
+    /// </summary>
+    public async Task MovedInFeedAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId, long threadId)
+    {
+        var seq = await NextFeedSeqAsync(connection, transaction, communityId);
+        await connection.ExecuteAsync("UPDATE threads SET feed_seq = @seq WHERE id = @threadId;", new { threadId, seq }, transaction);
+    }
+
     private static Task<long> NextFeedSeqAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId) =>
         connection.ExecuteScalarAsync<long>(
             """
