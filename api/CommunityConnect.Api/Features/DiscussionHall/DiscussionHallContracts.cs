@@ -71,9 +71,8 @@ public sealed record ThreadReply(
 
 public sealed record VolunteerSignup(long ThreadId, int SignupCount, int VolunteerCap, DateTimeOffset SignedUpAt);
 
-public sealed record AdoptInput([property: TextLength(500, Min = 0)] string? Reason = null);
-
-public sealed record DeclineInput([property: Required, TextLength(500)] string? Reason);
+/// <summary>An adoption's optional reason (a decline's reason is required: <c>ReasonInput</c>).</summary>
+public sealed record AdoptInput([property: TextLength(200, Min = 0)] string? Reason = null);
 
 public sealed record ProjectMilestone(long Id, string Title, DateOnly DueDate, bool Done, DateTimeOffset? DoneAt, string? Note);
 

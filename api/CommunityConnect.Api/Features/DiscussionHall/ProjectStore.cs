@@ -116,7 +116,7 @@ public sealed class ProjectStore(Database database, ThreadStore threads, CaseSto
             INSERT INTO projects (community_id, thread_id, case_id, title, responsible_body, created_by, created_at)
             VALUES (@CommunityId, @Id, @CaseId, @Title, @body, @UserId, @now)
             RETURNING id;
-            """, new { thread.CommunityId, thread.Id, thread.CaseId, thread.Title, body = BodyOfLabel(access, thread.ResponsibleBody!), access.UserId, now }, transaction);
+            """, new { thread.CommunityId, thread.Id, thread.CaseId, thread.Title, body = thread.ResponsibleBody, access.UserId, now }, transaction);
         await AddUpdateAsync(connection, transaction, projectId, reason is null ? "议题已采纳,立项推进。" : $"议题已采纳,立项推进:{reason}", actor.Label);
         await cases.RecordAsync(connection, transaction, thread.CaseId!.Value, ItemEvent.FirstAnswer, actor, reason);
         await cases.RecordAsync(connection, transaction, thread.CaseId!.Value, ItemEvent.Resolved, actor, $"立项 /v1/projects/{projectId}");
@@ -140,10 +140,6 @@ public sealed class ProjectStore(Database database, ThreadStore threads, CaseSto
             await NotifyDecisionAsync(connection, transaction, access, thread, $"你关注的议题「{UserText.Cut(thread.Title, 20)}」未被采纳", reason);
             return (await threads.DetailAsync(connection, transaction, threadId, access.UserId))!;
         });
-
-    /// <summary>The body the decider acts for: the proposal's body, or the secretary's.</summary>
-    private static string BodyOfLabel(CommunityAccess access, string body) =>
-        access.Has(Bodies.RoleOf(body)) ? body : Bodies.PartySecretary;
 
     private async Task<Actor> DecideAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access,
         ThreadStore.ThreadState thread, string outcome, string? reason, string label)

@@ -91,7 +91,8 @@ CREATE TABLE thread_signups (
     PRIMARY KEY (thread_id, user_id)
 );
 
--- An adopted proposal's project. responsible_body is the body that decided (it runs the project).
+-- An adopted proposal's project. responsible_body is the proposal's body (it runs the project, even
+-- when the secretary decided); that body and the secretary keep its milestones.
 CREATE TABLE projects (
     id               INTEGER PRIMARY KEY,
     community_id     INTEGER NOT NULL REFERENCES communities (id),
