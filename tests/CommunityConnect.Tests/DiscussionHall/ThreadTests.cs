@@ -1,5 +1,7 @@
 using System.Net;
+using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Tests.Support;
+using Dapper;
 
 namespace CommunityConnect.Tests.DiscussionHall;
 
@@ -180,6 +182,20 @@ public sealed class ThreadTests(CommunityApp app) : IClassFixture<CommunityApp>
         await replier.PostReply(thread.Id(), "再补充一句");
         Assert.Equal(2, (await follower.Inbox()).Count(IsReplyNotice));
         Assert.Equal(2, (await author.Inbox()).Count(IsReplyNotice));
+    }
+
+    [Fact]
+    public async Task ALockedThreadTakesNoRepliesOrSupports()
+    {
+        var thread = await (await app.ClientFor("resident")).PostDiscussion("争吵太多,已锁定");
+        // Moderation (next issue) locks; here the row is set directly.
+        await app.Service<Database>().WriteAsync((connection, transaction) =>
+            connection.ExecuteAsync("UPDATE threads SET locked = 1 WHERE id = @id;", new { id = thread.Id() }, transaction));
+        var tenant = await app.ClientFor("tenant");
+        await (await tenant.PostJson($"/v1/threads/{thread.Id()}/replies", new { body = "我还想说" })).ExpectProblem(HttpStatusCode.Conflict);
+        await (await tenant.PutAsync($"/v1/threads/{thread.Id()}/support", null)).ExpectProblem(HttpStatusCode.Conflict);
+        Assert.True((await tenant.GetJson($"/v1/threads/{thread.Id()}")).GetProperty("locked").GetBoolean());
+        await (await tenant.PutAsync($"/v1/threads/{thread.Id()}/follow", null)).Expect(HttpStatusCode.NoContent);
     }
 
     [Fact]
