@@ -1,5 +1,7 @@
 using System.Net;
+using CommunityConnect.Jobs;
 using CommunityConnect.Jobs.DiscussionHall;
+using Hangfire;
 using CommunityConnect.Tests.Support;
 
 namespace CommunityConnect.Tests.DiscussionHall;
@@ -78,6 +80,16 @@ public sealed class SolicitationTests(CommunityApp app) : IClassFixture<Communit
         var tenant = await app.ClientFor("tenant");
         Assert.Equal("open", (await tenant.GetJson($"/v1/threads/{thread.Id()}")).Str("state"));
         await tenant.PostReply(thread.Id(), "想要一个乒乓球台。");
+    }
+
+    [Fact]
+    public async Task TheClosingJobRunsEveryMinute()
+    {
+        await app.CreateClient().GetAsync("/healthz");
+        using var connection = app.Service<JobStorage>().GetConnection();
+        var job = Assert.Single(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection),
+            j => j.Id == RecurringJobSchedule.CloseDueSolicitations);
+        Assert.Equal(Cron.Minutely(), job.Cron);
     }
 
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
