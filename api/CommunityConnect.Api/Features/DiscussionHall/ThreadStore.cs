@@ -34,21 +34,35 @@ public sealed class ThreadStore(Database database, CaseStore cases, Inbox.Inbox 
         WHERE t.community_id = @communityId AND t.review_state = 'published'
         """;
 
-    // Keyset on (pinned, last activity, id), newest first. Later pages also skip threads that moved
-    // in the feed after the first page was read (feed_seq > snapshot): a thread seen before it was
-    // bumped is not shown twice, and a thread that did not move keeps its place, so none is skipped.
+    private const string FeedByKind =
+        """
+
+          AND t.kind = @kind
+        """;
+
+    // Keyset on (pinned, last activity, id), newest first, as a range on the index. Later pages also
+    // skip threads that moved in the feed after the first page was read (feed_seq > snapshot): a
+    // thread that did not move keeps its place, so none is skipped, and one that moved shows at most
+    // once. (README "Discussion hall": feed paging.)
     private const string FeedAfter =
         """
-          AND (@afterId IS NULL OR ((t.pinned, t.last_activity_at, t.id) < (@afterPinned, @afterActivity, @afterId) AND t.feed_seq <= @snapshot))
+
+          AND (t.pinned, t.last_activity_at, t.id) < (@afterPinned, @afterActivity, @afterId)
+          AND t.feed_seq <= @snapshot
+        """;
+
+    private const string FeedOrder =
+        """
+
         ORDER BY t.pinned DESC, t.last_activity_at DESC, t.id DESC
         LIMIT @take;
         """;
 
-    /// <summary>The feed page, all kinds: one query, served by ix_threads_feed.</summary>
-    internal const string FeedSql = FeedColumns + "\n" + FeedAfter;
-
-    /// <summary>The feed page of one kind: one query, served by ix_threads_feed_kind.</summary>
-    internal const string FeedByKindSql = FeedColumns + "\n  AND t.kind = @kind\n" + FeedAfter;
+    // One query per page, each served by its index without sorting (FeedTests checks the plans).
+    internal const string FeedFirstSql = FeedColumns + FeedOrder;
+    internal const string FeedAfterSql = FeedColumns + FeedAfter + FeedOrder;
+    internal const string FeedByKindFirstSql = FeedColumns + FeedByKind + FeedOrder;
+    internal const string FeedByKindAfterSql = FeedColumns + FeedByKind + FeedAfter + FeedOrder;
 
     private const string DetailSql =
         """
@@ -188,7 +202,13 @@ public sealed class ThreadStore(Database database, CaseStore cases, Inbox.Inbox 
     internal async Task<(IReadOnlyList<FeedRow> Rows, long Snapshot)> FeedAsync(long communityId, long userId, string? kind, FeedCursor? after, int take)
     {
         await using var connection = await database.OpenReadAsync();
-        var rows = (await connection.QueryAsync<FeedRow>(kind is null ? FeedSql : FeedByKindSql, new
+        var rows = (await connection.QueryAsync<FeedRow>((kind is null, after is null) switch
+        {
+            (true, true) => FeedFirstSql,
+            (true, false) => FeedAfterSql,
+            (false, true) => FeedByKindFirstSql,
+            (false, false) => FeedByKindAfterSql,
+        }, new
         {
             communityId,
             userId,
