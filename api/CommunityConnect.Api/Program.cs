@@ -3,6 +3,7 @@ using CommunityConnect.Api.Features.Communities;
 using CommunityConnect.Api.Features.Escalation;
 using CommunityConnect.Api.Features.SubscribeMessages;
 using CommunityConnect.Api.Features.ComplaintBox;
+using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Features.Identity;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Features.Moderation;
@@ -40,6 +41,7 @@ builder.Services.AddSubscribeMessages(builder.Configuration);
 builder.Services.AddModeration();
 builder.Services.AddRepairs();
 builder.Services.AddComplaintBox();
+builder.Services.AddDiscussionHall();
 
 var app = builder.Build();
 
@@ -66,6 +68,7 @@ v1.MapSubscribeMessages();
 v1.MapModeration();
 v1.MapRepairs();
 v1.MapComplaintBox();
+v1.MapDiscussionHall();
 
 app.Run();
 

@@ -1,5 +1,6 @@
 using CommunityConnect.Jobs.Escalation;
 using CommunityConnect.Jobs.ComplaintBox;
+using CommunityConnect.Jobs.DiscussionHall;
 using CommunityConnect.Jobs.Housekeeping;
 using CommunityConnect.Jobs.SubscribeMessages;
 using CommunityConnect.Jobs.Repairs;
@@ -15,6 +16,7 @@ public static class RecurringJobSchedule
     public const string SubscribeMessageDelivery = "subscribe-message-delivery";
     public const string AutoCloseUnratedRepairTickets = "repairs-auto-close-unrated";
     public const string AutoCloseAnsweredOpinions = "opinions-auto-close";
+    public const string CloseDueSolicitations = "discussion-hall-close-due-solicitations";
 
     public static void Register(IRecurringJobManager manager)
     {
@@ -28,5 +30,7 @@ public static class RecurringJobSchedule
             AutoCloseUnratedRepairTickets, job => job.RunAsync(CancellationToken.None), "*/10 * * * *");
         manager.AddOrUpdate<AutoCloseAnsweredOpinionsJob>(
             AutoCloseAnsweredOpinions, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
+        manager.AddOrUpdate<CloseDueSolicitationsJob>(
+            CloseDueSolicitations, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 }

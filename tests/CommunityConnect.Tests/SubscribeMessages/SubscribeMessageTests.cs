@@ -246,7 +246,7 @@ public sealed class SubscribeMessageTests(SubscribeMessageApp app) : IClassFixtu
         await app.DeliverAsync();
 
         var delivered = app.WeChat.DeliveredMessages.Where(m => m["touser"]!.GetValue<string>() == "openid-opinions").ToList();
-        var message = Assert.Single(delivered.Where(m => m["template_id"]!.GetValue<string>() == "tmpl-progress"));
+        var message = Assert.Single(delivered, m => m["template_id"]!.GetValue<string>() == "tmpl-progress");
         Assert.Contains("业委会", message["data"]!["thing1"]!["value"]!.GetValue<string>());
         // One outbox row for the membership notice (no consent for it) and one for the named answer; none for the anonymous one.
         Assert.Equal(["no_consent", "sent"], await app.OutboxStatesAsync("opinions"));

@@ -38,10 +38,4 @@ public static class ComplaintBoxRequests
     public static async Task<JsonElement> Reply(this HttpClient client, long opinionId, bool satisfied, string? comment = null) =>
         await (await client.PostJson($"/v1/opinions/{opinionId}/satisfaction", new { satisfied, comment })).Expect(HttpStatusCode.OK);
 
-    public static async Task<JsonElement> GetJson(this HttpClient client, string url) =>
-        await (await client.GetAsync(url)).Expect(HttpStatusCode.OK);
-
-    public static long Id(this JsonElement element) => element.GetProperty("id").GetInt64();
-
-    public static string Text(this JsonElement element, string property) => element.GetProperty(property).GetString()!;
 }

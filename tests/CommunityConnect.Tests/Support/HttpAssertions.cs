@@ -29,4 +29,12 @@ public static class HttpAssertions
 
     public static Task<HttpResponseMessage> PutJson(this HttpClient client, string url, object? body) =>
         client.PutAsJsonAsync(url, body);
+
+    /// <summary>GET that must answer 200; answers the JSON body.</summary>
+    public static async Task<JsonElement> GetJson(this HttpClient client, string url) =>
+        await (await client.GetAsync(url)).Expect(HttpStatusCode.OK);
+
+    public static long Id(this JsonElement element) => element.GetProperty("id").GetInt64();
+
+    public static string Text(this JsonElement element, string property) => element.GetProperty(property).GetString()!;
 }

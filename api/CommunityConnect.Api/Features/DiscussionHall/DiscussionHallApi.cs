@@ -1,0 +1,355 @@
+using CommunityConnect.Api.Features.Cases;
+using CommunityConnect.Api.Features.Communities;
+using CommunityConnect.Api.Infrastructure.Auth;
+using CommunityConnect.Api.Infrastructure.Http;
+using CommunityConnect.Api.Infrastructure.Idempotency;
+using CommunityConnect.Jobs.DiscussionHall;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CommunityConnect.Api.Features.DiscussionHall;
+
+public static class DiscussionHallApi
+{
+    public static IServiceCollection AddDiscussionHall(this IServiceCollection services) =>
+        services.AddSingleton<ThreadStore>()
+            .AddSingleton<ProjectStore>()
+            .AddSingleton<IDueSolicitations>(provider => provider.GetRequiredService<ThreadStore>())
+            .AddTransient<CloseDueSolicitationsJob>();
+
+    public static RouteGroupBuilder MapDiscussionHall(this RouteGroupBuilder v1)
+    {
+        var community = v1.MapGroup("/communities/{communityId:long}").WithTags("Discussion hall")
+            .RequireAuthorization().AddEndpointFilter<CommunityMemberFilter>().ProducesProblem(404);
+        community.MapPost("/threads", PostThread).WithName("PostThread")
+            .WithSummary("Post a discussion, an opinion solicitation (deadline), a volunteer call (volunteerCap) or a proposal (category).")
+            .ProducesProblem(403);
+        community.MapGet("/threads", ListThreads).WithName("ListThreads")
+            .WithSummary("The hall's feed: pinned first, then latest activity; one query a page.");
+        community.MapGet("/projects", ProjectBoard).WithName("ListProjects")
+            .WithSummary("The public progress board of adopted proposals: % done, next due milestone, latest update.");
+
+        var thread = v1.MapGroup("/threads/{threadId:long}").WithTags("Discussion hall").RequireAuthorization().ProducesProblem(404);
+        thread.MapGet("/", GetThread).WithName("GetThread")
+            .WithSummary("A thread with its counters, sign-ups, proposal decision and, once a solicitation has closed, its summary.");
+        thread.MapGet("/replies", ListReplies).WithName("ListReplies").WithSummary("Replies, oldest first.");
+        thread.MapPost("/replies", PostReply).WithName("PostReply")
+            .WithSummary("Reply (optionally to a reply of the same thread); followers are notified.").ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
+        thread.MapPut("/support", SupportThread).WithName("SupportThread").WithSummary("Support (+1) the thread; idempotent.")
+            .ProducesProblem(403).ProducesProblem(409);
+        thread.MapDelete("/support", UnsupportThread).WithName("UnsupportThread").WithSummary("Take back a support; idempotent.")
+            .ProducesProblem(403).ProducesProblem(409);
+        thread.MapPut("/follow", FollowThread).WithName("FollowThread").WithSummary("Follow the thread: an inbox notice on each new reply; idempotent.")
+            .ProducesProblem(403);
+        thread.MapDelete("/follow", UnfollowThread).WithName("UnfollowThread").WithSummary("Stop following the thread; idempotent.")
+            .ProducesProblem(403);
+        thread.MapPost("/signups", SignUp).WithName("SignUpAsVolunteer")
+            .WithSummary("Sign up for a volunteer call; 409 when the places are taken or already signed up.").ProducesProblem(403).ProducesProblem(409);
+        thread.MapDelete("/signups", Withdraw).WithName("WithdrawSignup").WithSummary("Withdraw a sign-up, freeing the place; idempotent.")
+            .ProducesProblem(403).ProducesProblem(409);
+        thread.MapPost("/adopt", Adopt).WithName("AdoptProposal")
+            .WithSummary("Adopt a proposal (its body or the secretary): the case is resolved and a project opens.").ProducesProblem(403).ProducesProblem(409);
+        thread.MapPost("/decline", Decline).WithName("DeclineProposal")
+            .WithSummary("Decline a proposal with a reason (its body or the secretary): the case is closed.").ProducesProblem(403).ProducesProblem(409);
+
+        v1.MapPut("/replies/{replyId:long}/support", SupportReply).WithTags("Discussion hall").RequireAuthorization()
+            .WithName("SupportReply").WithSummary("Support (+1) a reply; idempotent.").ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        v1.MapDelete("/replies/{replyId:long}/support", UnsupportReply).WithTags("Discussion hall").RequireAuthorization()
+            .WithName("UnsupportReply").WithSummary("Take back a support of a reply; idempotent.").ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+
+        var project = v1.MapGroup("/projects/{projectId:long}").WithTags("Discussion hall").RequireAuthorization().ProducesProblem(404);
+        project.MapGet("/", GetProject).WithName("GetProject").WithSummary("A project with its milestones and progress.");
+        project.MapPost("/milestones", AddMilestone).WithName("AddMilestone")
+            .WithSummary("Add a milestone (the deciding body or the secretary).").ProducesProblem(403);
+        project.MapPatch("/milestones/{milestoneId:long}", UpdateMilestone).WithName("UpdateMilestone")
+            .WithSummary("Mark a milestone done or not done, with an optional note (the deciding body or the secretary).").ProducesProblem(403);
+        return v1;
+    }
+
+    // ---- access ----
+
+    private static readonly ProblemHttpResult ThreadNotFound = TypedResults.Problem(statusCode: 404, title: "Thread was not found.");
+
+    private static async Task<CommunityAccess?> AccessAsync(long? communityId, HttpContext http, Tenancy tenancy)
+    {
+        if (communityId is null)
+        {
+            return null;
+        }
+        var access = await tenancy.ForCommunityAsync(http.User.RequiredUserId(), communityId.Value, http.RequestAborted);
+        return access.CanSee ? access : null;
+    }
+
+    private static async Task<CommunityAccess?> AccessToThreadAsync(long threadId, HttpContext http, ThreadStore store, Tenancy tenancy) =>
+        await AccessAsync(await store.CommunityOfAsync(threadId), http, tenancy);
+
+    private static ProblemHttpResult? Done(Infrastructure.Data.Outcome<bool> outcome) => outcome.Failed ? outcome.Failure!.ToResult() : null;
+
+    // ---- threads ----
+
+    /// <summary>The rules of each kind that attributes cannot say.</summary>
+    internal static Dictionary<string, string[]> CheckKindRules(NewThread input, DateTimeOffset now)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (input.Category is not null && !Taxonomy.IsCategory(input.Category))
+        {
+            errors["category"] = [$"category must be one of: {string.Join(", ", Taxonomy.Categories)}."];
+        }
+        switch (input.Kind)
+        {
+            case ThreadKinds.Solicitation when input.Deadline is null:
+                errors["deadline"] = ["A solicitation needs a deadline."];
+                break;
+            case ThreadKinds.Solicitation when input.Deadline <= now:
+                errors["deadline"] = ["deadline must be in the future."];
+                break;
+            case ThreadKinds.Volunteer when input.VolunteerCap is null:
+                errors["volunteerCap"] = ["A volunteer call needs volunteerCap (at least 1)."];
+                break;
+            case ThreadKinds.Proposal when input.Category is null:
+                errors["category"] = ["A proposal needs a category."];
+                break;
+        }
+        if (input.Deadline is not null && input.Kind != ThreadKinds.Solicitation)
+        {
+            errors["deadline"] = ["Only a solicitation has a deadline."];
+        }
+        if (input.VolunteerCap is not null && input.Kind != ThreadKinds.Volunteer)
+        {
+            errors["volunteerCap"] = ["Only a volunteer call has volunteerCap."];
+        }
+        return errors;
+    }
+
+    private static async Task<Results<Created<ThreadDetail>, ValidationProblem, ProblemHttpResult>> PostThread(
+        long communityId, NewThread input, CommunityAccess access, ThreadStore store, UnitOfWork work, TimeProvider time)
+    {
+        if (!access.IsMember)
+        {
+            return TypedResults.Problem(statusCode: 403, title: "Only members of the community post in its hall; the street office reads it.");
+        }
+        var errors = CheckKindRules(input, time.GetUtcNow());
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var outcome = await work.CreateAsync((connection, transaction) => store.CreateAsync(connection, transaction, access, input), LocationOf);
+        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
+
+        static string LocationOf(ThreadDetail thread) => $"/v1/threads/{thread.Id}";
+    }
+
+    private static async Task<Results<Ok<Page<ThreadCard>>, ValidationProblem>> ListThreads(
+        long communityId, string? kind, string? after, int? limit, CommunityAccess access, ThreadStore store)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var take = Paging.Limit(limit, errors);
+        var cursor = DecodeFeedCursor(after, errors);
+        if (kind is not null && !ThreadKinds.All.Contains(kind))
+        {
+            errors["kind"] = [$"kind must be one of: {string.Join(", ", ThreadKinds.All)}."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var (rows, snapshot) = await store.FeedAsync(communityId, access.UserId, kind, cursor, take + 1);
+        var page = Paging.Cut(rows, take, r => Paging.Encode(r.Pinned ? 1 : 0, r.LastActivityAt.ToUnixTimeMilliseconds(), r.Id, snapshot));
+        return TypedResults.Ok(new Page<ThreadCard>(page.Items.Select(r => r.ToCard()).ToList(), page.Next));
+    }
+
+    private static FeedCursor? DecodeFeedCursor(string? after, Dictionary<string, string[]> errors)
+    {
+        var parts = Paging.Decode(after, 4, errors);
+        if (parts is null)
+        {
+            return null;
+        }
+        if (long.TryParse(parts[0], out var pinned) && long.TryParse(parts[1], out var activity) &&
+            long.TryParse(parts[2], out var id) && long.TryParse(parts[3], out var snapshot) && pinned is 0 or 1)
+        {
+            return new FeedCursor(pinned == 1, DateTimeOffset.FromUnixTimeMilliseconds(activity), id, snapshot);
+        }
+        errors["after"] = ["after is not a cursor this list gave out."];
+        return null;
+    }
+
+    private static async Task<Results<Ok<ThreadDetail>, ProblemHttpResult>> GetThread(long threadId, HttpContext http, ThreadStore store, Tenancy tenancy)
+    {
+        var access = await AccessToThreadAsync(threadId, http, store, tenancy);
+        var thread = access is null ? null : await store.GetAsync(threadId, access.UserId);
+        return thread is null ? ThreadNotFound : TypedResults.Ok(thread);
+    }
+
+    private static async Task<Results<Ok<Page<ThreadReply>>, ValidationProblem, ProblemHttpResult>> ListReplies(
+        long threadId, string? after, int? limit, HttpContext http, ThreadStore store, Tenancy tenancy)
+    {
+        var access = await AccessToThreadAsync(threadId, http, store, tenancy);
+        if (access is null)
+        {
+            return ThreadNotFound;
+        }
+        var errors = new Dictionary<string, string[]>();
+        var take = Paging.Limit(limit, errors);
+        var afterId = Paging.DecodeId(after, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var rows = await store.RepliesAsync(threadId, access.UserId, afterId, take + 1);
+        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+    }
+
+    private static async Task<Results<Created<ThreadReply>, ProblemHttpResult>> PostReply(
+        long threadId, NewReply input, HttpContext http, ThreadStore store, Tenancy tenancy, UnitOfWork work)
+    {
+        var access = await AccessToThreadAsync(threadId, http, store, tenancy);
+        if (access is null)
+        {
+            return ThreadNotFound;
+        }
+        var outcome = await work.CreateAsync((connection, transaction) => store.ReplyAsync(connection, transaction, access, threadId, input), LocationOf);
+        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
+
+        static string LocationOf(ThreadReply reply) => $"/v1/threads/{reply.ThreadId}/replies#reply-{reply.Id}";
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Toggle(
+        long threadId, HttpContext http, ThreadStore store, Tenancy tenancy, Func<CommunityAccess, Task<Infrastructure.Data.Outcome<bool>>> change)
+    {
+        var access = await AccessToThreadAsync(threadId, http, store, tenancy);
+        if (access is null)
+        {
+            return ThreadNotFound;
+        }
+        return Done(await change(access)) is { } problem ? problem : TypedResults.NoContent();
+    }
+
+    private static Task<Results<NoContent, ProblemHttpResult>> SupportThread(long threadId, HttpContext http, ThreadStore store, Tenancy tenancy) =>
+        Toggle(threadId, http, store, tenancy, access => store.SetThreadSupportAsync(access, threadId, on: true));
+
+    private static Task<Results<NoContent, ProblemHttpResult>> UnsupportThread(long threadId, HttpContext http, ThreadStore store, Tenancy tenancy) =>
+        Toggle(threadId, http, store, tenancy, access => store.SetThreadSupportAsync(access, threadId, on: false));
+
+    private static Task<Results<NoContent, ProblemHttpResult>> FollowThread(long threadId, HttpContext http, ThreadStore store, Tenancy tenancy) =>
+        Toggle(threadId, http, store, tenancy, access => store.SetFollowAsync(access, threadId, on: true));
+
+    private static Task<Results<NoContent, ProblemHttpResult>> UnfollowThread(long threadId, HttpContext http, ThreadStore store, Tenancy tenancy) =>
+        Toggle(threadId, http, store, tenancy, access => store.SetFollowAsync(access, threadId, on: false));
+
+    private static Task<Results<NoContent, ProblemHttpResult>> Withdraw(long threadId, HttpContext http, ThreadStore store, Tenancy tenancy) =>
+        Toggle(threadId, http, store, tenancy, access => store.WithdrawAsync(access, threadId));
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetReplySupport(long replyId, bool on, HttpContext http, ThreadStore store, Tenancy tenancy)
+    {
+        var access = await AccessAsync(await store.CommunityOfReplyAsync(replyId), http, tenancy);
+        if (access is null)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Reply was not found.");
+        }
+        return Done(await store.SetReplySupportAsync(access, replyId, on)) is { } problem ? problem : TypedResults.NoContent();
+    }
+
+    private static Task<Results<NoContent, ProblemHttpResult>> SupportReply(long replyId, HttpContext http, ThreadStore store, Tenancy tenancy) =>
+        SetReplySupport(replyId, on: true, http, store, tenancy);
+
+    private static Task<Results<NoContent, ProblemHttpResult>> UnsupportReply(long replyId, HttpContext http, ThreadStore store, Tenancy tenancy) =>
+        SetReplySupport(replyId, on: false, http, store, tenancy);
+
+    private static async Task<Results<Created<VolunteerSignup>, ProblemHttpResult>> SignUp(
+        long threadId, HttpContext http, ThreadStore store, Tenancy tenancy, UnitOfWork work)
+    {
+        var access = await AccessToThreadAsync(threadId, http, store, tenancy);
+        if (access is null)
+        {
+            return ThreadNotFound;
+        }
+        var outcome = await work.CreateAsync((connection, transaction) => store.SignUpAsync(connection, transaction, access, threadId), LocationOf);
+        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
+
+        static string LocationOf(VolunteerSignup signup) => $"/v1/threads/{signup.ThreadId}/signups";
+    }
+
+    // ---- proposals and projects ----
+
+    private static async Task<Results<Created<Project>, ProblemHttpResult>> Adopt(
+        long threadId, AdoptInput? input, HttpContext http, ThreadStore threads, ProjectStore projects, Tenancy tenancy, UnitOfWork work)
+    {
+        var access = await AccessToThreadAsync(threadId, http, threads, tenancy);
+        if (access is null)
+        {
+            return ThreadNotFound;
+        }
+        var reason = string.IsNullOrWhiteSpace(input?.Reason) ? null : input.Reason.Trim();
+        var outcome = await work.CreateAsync((connection, transaction) => projects.AdoptAsync(connection, transaction, access, threadId, reason), LocationOf);
+        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
+
+        static string LocationOf(Project project) => $"/v1/projects/{project.Id}";
+    }
+
+    private static async Task<Results<Ok<ThreadDetail>, ProblemHttpResult>> Decline(
+        long threadId, ReasonInput input, HttpContext http, ThreadStore threads, ProjectStore projects, Tenancy tenancy)
+    {
+        var access = await AccessToThreadAsync(threadId, http, threads, tenancy);
+        if (access is null)
+        {
+            return ThreadNotFound;
+        }
+        var outcome = await projects.DeclineAsync(access, threadId, input.Reason!.Trim());
+        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Ok(outcome.Value!);
+    }
+
+    private static readonly ProblemHttpResult ProjectNotFound = TypedResults.Problem(statusCode: 404, title: "Project was not found.");
+
+    private static async Task<Results<Ok<Page<ProjectCard>>, ValidationProblem>> ProjectBoard(
+        long communityId, string? after, int? limit, CommunityAccess access, ProjectStore store)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var take = Paging.Limit(limit, errors);
+        var beforeId = Paging.DecodeId(after, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var rows = await store.BoardAsync(communityId, beforeId, take + 1);
+        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+    }
+
+    private static async Task<Results<Ok<Project>, ProblemHttpResult>> GetProject(long projectId, HttpContext http, ProjectStore store, Tenancy tenancy)
+    {
+        var access = await AccessAsync(await store.CommunityOfAsync(projectId), http, tenancy);
+        var project = access is null ? null : await store.GetAsync(projectId);
+        return project is null ? ProjectNotFound : TypedResults.Ok(project);
+    }
+
+    private static async Task<Results<Created<ProjectMilestone>, ValidationProblem, ProblemHttpResult>> AddMilestone(
+        long projectId, NewMilestone input, HttpContext http, ProjectStore store, Tenancy tenancy, UnitOfWork work)
+    {
+        var access = await AccessAsync(await store.CommunityOfAsync(projectId), http, tenancy);
+        if (access is null)
+        {
+            return ProjectNotFound;
+        }
+        if (!DateOnly.TryParseExact(input.DueDate, "yyyy-MM-dd", out var dueDate))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["dueDate"] = ["dueDate must be a calendar date written yyyy-MM-dd."] });
+        }
+        var outcome = await work.CreateAsync(
+            (connection, transaction) => store.AddMilestoneAsync(connection, transaction, access, projectId, input.Title!.Trim(), dueDate), LocationOf);
+        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
+
+        string LocationOf(ProjectMilestone milestone) => $"/v1/projects/{projectId}/milestones/{milestone.Id}";
+    }
+
+    private static async Task<Results<Ok<ProjectMilestone>, ProblemHttpResult>> UpdateMilestone(
+        long projectId, long milestoneId, MilestoneUpdate input, HttpContext http, ProjectStore store, Tenancy tenancy)
+    {
+        var access = await AccessAsync(await store.CommunityOfAsync(projectId), http, tenancy);
+        if (access is null)
+        {
+            return ProjectNotFound;
+        }
+        var note = string.IsNullOrWhiteSpace(input.Note) ? null : input.Note.Trim();
+        var outcome = await store.UpdateMilestoneAsync(access, projectId, milestoneId, input.Done!.Value, note);
+        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Ok(outcome.Value!);
+    }
+}
