@@ -231,7 +231,7 @@ public sealed class OpinionTests(CommunityApp app) : IClassFixture<CommunityApp>
         var owners = await app.ClientFor("owners");
         var answer = await owners.Answer(opinion.Id(), "已约谈物业,增加夜间巡逻两次。");
         Assert.Equal("owners_committee", answer.Text("authorBody"));
-        Assert.Equal("李文华(业委会主任)", answer.Text("author"));
+        Assert.Equal("李文华", answer.Text("author"));
         var answered = await resident.GetJson($"/v1/opinions/{opinion.Id()}");
         Assert.Equal("answered", answered.Text("state"));
         Assert.Single(answered.GetProperty("answers").EnumerateArray());

@@ -98,6 +98,24 @@ public sealed class EvaluationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OpinionSatisfactionRepliesAreTheCommitteesSatisfaction()
+    {
+        var resident = await _app.ClientFor("resident");
+        var owners = await _app.ClientFor("owners");
+        foreach (var satisfied in new[] { true, false })
+        {
+            var opinion = await resident.PostOpinion("complaint", "funds", "公共收益的账目什么时候公布?");
+            await owners.Answer(opinion.Id(), "本季度账目已在公告栏公示。");
+            await resident.Reply(opinion.Id(), satisfied);
+        }
+        var period = Api.Features.Escalation.Period.Current(_app.Clock.GetUtcNow());
+        var evaluation = await (await resident.GetAsync($"/v1/communities/1/evaluation?period={period}")).Expect(HttpStatusCode.OK);
+        var committee = Body(evaluation, "owners_committee");
+        Assert.Equal(0.5, committee.GetProperty("satisfaction").GetDouble());
+        Assert.Equal(2, committee.GetProperty("satisfactionReplies").GetInt32());
+    }
+
+    [Fact]
     public async Task TheStreetSeesItsCommunitiesSideBySide()
     {
         var street = await _app.ClientFor("street");

@@ -79,7 +79,7 @@ public sealed class EvaluationStore(Database database)
 
     /// <summary>
     /// Residents' satisfaction per first body, each reply scored 0..1: a repair rating's mean of the
-    /// three dimensions mapped from 1–5 stars, and an opinion's satisfied (1) or not (0) reply.
+    /// three dimensions mapped from 1–5 stars, and an opinion author's last reply, satisfied (1) or not (0).
     /// </summary>
     private static async Task<Dictionary<string, (double Score, int Replies)>> SatisfactionAsync(SqliteConnection connection, object range)
     {
@@ -87,13 +87,19 @@ public sealed class EvaluationStore(Database database)
         return rows.GroupBy(r => r.Body).ToDictionary(g => g.Key, g => (g.Sum(r => r.Score), g.Count()));
     }
 
-    // Replies given in the period, credited to the body each case was first routed to.
+    // Repair ratings given in the period and the last satisfaction reply on opinions raised in it,
+    // credited to the body each case was first routed to.
     private const string SatisfactionSql =
         """
         SELECT (SELECT h.to_body FROM case_history h WHERE h.case_id = c.id AND h.event = 'created') AS body,
                ((t.timeliness + t.attitude + t.quality) / 3.0 - 1) / 4.0 AS score
         FROM repair_tickets t JOIN cases c ON c.id = t.case_id
-        WHERE t.community_id = @communityId AND t.rated_at >= @from AND t.rated_at < @to;
+        WHERE t.community_id = @communityId AND t.rated_at >= @from AND t.rated_at < @to
+        UNION ALL
+        SELECT (SELECT h.to_body FROM case_history h WHERE h.case_id = c.id AND h.event = 'created'),
+               CAST(o.satisfied AS REAL)
+        FROM opinions o JOIN cases c ON c.id = o.case_id
+        WHERE o.community_id = @communityId AND o.satisfied IS NOT NULL AND o.created_at >= @from AND o.created_at < @to;
         """;
 
     /// <summary>

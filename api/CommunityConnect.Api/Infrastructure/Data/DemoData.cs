@@ -16,13 +16,13 @@ public static class DemoData
     [
         new("resident", "张桂英", "13812341234", 1, Roles.Owner, "3", "502"),
         new("tenant", "刘晓峰", "13955556666", 1, Roles.Resident, "5", "301"),
-        new("property", "王建国(物业客服)", "13700001111", 1, Roles.PropertyStaff),
-        new("technician", "赵师傅(物业维修)", "13700002222", 1, Roles.PropertyStaff),
-        new("owners", "李文华(业委会主任)", "13600003333", 1, Roles.OwnersCommittee),
-        new("residents", "陈美玲(居委会主任)", "13500004444", 1, Roles.ResidentsCommittee),
-        new("secretary", "周卫东(党支部书记)", "13400005555", 1, Roles.PartySecretary),
+        new("property", "王建国", "13700001111", 1, Roles.PropertyStaff),
+        new("technician", "赵师傅", "13700002222", 1, Roles.PropertyStaff),
+        new("owners", "李文华", "13600003333", 1, Roles.OwnersCommittee),
+        new("residents", "陈美玲", "13500004444", 1, Roles.ResidentsCommittee),
+        new("secretary", "周卫东", "13400005555", 1, Roles.PartySecretary),
         new("resident2", "孙丽娟", "13300006666", 2, Roles.Owner, "2", "201"),
-        new("street", "吴志明(街道)", "13200007777", null, Roles.StreetAdmin),
+        new("street", "吴志明", "13200007777", null, Roles.StreetAdmin),
     ];
 
     public static async Task SeedAsync(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now)
