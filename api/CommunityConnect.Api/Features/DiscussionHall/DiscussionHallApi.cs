@@ -1,5 +1,6 @@
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Communities;
+using CommunityConnect.Api.Features.Moderation;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Idempotency;
@@ -21,8 +22,10 @@ public static class DiscussionHallApi
         var community = v1.MapGroup("/communities/{communityId:long}").WithTags("Discussion hall")
             .RequireAuthorization().AddEndpointFilter<CommunityMemberFilter>().ProducesProblem(404);
         community.MapPost("/threads", PostThread).WithName("PostThread")
-            .WithSummary("Post a discussion, an opinion solicitation (deadline), a volunteer call (volunteerCap) or a proposal (category).")
-            .ProducesProblem(403);
+            .WithSummary("Post a discussion, an opinion solicitation (deadline), a volunteer call (volunteerCap) or a proposal (category); " +
+                         "a post the word list or WeChat's check holds, or any thread under pre-review, answers 201 with reviewState \"pending\".")
+            .RequireRateLimiting(RateLimitingSetup.PostThread)
+            .ProducesProblem(403).ProducesProblem(422).ProducesProblem(429);
         community.MapGet("/threads", ListThreads).WithName("ListThreads")
             .WithSummary("The hall's feed: pinned first, then latest activity; one query a page.");
         community.MapGet("/projects", ProjectBoard).WithName("ListProjects")
@@ -33,7 +36,9 @@ public static class DiscussionHallApi
             .WithSummary("A thread with its counters, sign-ups, proposal decision and, once a solicitation has closed, its summary.");
         thread.MapGet("/replies", ListReplies).WithName("ListReplies").WithSummary("Replies, oldest first.");
         thread.MapPost("/replies", PostReply).WithName("PostReply")
-            .WithSummary("Reply (optionally to a reply of the same thread); followers are notified.").ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
+            .WithSummary("Reply (optionally to a reply of the same thread); followers are notified. Held replies answer 201 with reviewState \"pending\".")
+            .RequireRateLimiting(RateLimitingSetup.PostReply)
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).ProducesProblem(422).ProducesProblem(429);
         thread.MapPut("/support", SupportThread).WithName("SupportThread").WithSummary("Support (+1) the thread; idempotent.")
             .ProducesProblem(403).ProducesProblem(409);
         thread.MapDelete("/support", UnsupportThread).WithName("UnsupportThread").WithSummary("Take back a support; idempotent.")
@@ -79,8 +84,13 @@ public static class DiscussionHallApi
         return access.CanSee ? access : null;
     }
 
+    /// <summary>The caller's access to a thread's community; null (404) also for a held or hidden thread the caller may not see.</summary>
     private static async Task<CommunityAccess?> AccessToThreadAsync(long threadId, HttpContext http, ThreadStore store, Tenancy tenancy) =>
-        await AccessAsync(await store.CommunityOfAsync(threadId), http, tenancy);
+        await HallModerationApi.AccessToPostAsync("thread", threadId, http) is var (_, access) ? access : null;
+
+    private static readonly ProblemHttpResult Refused = TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity,
+        title: "This post cannot be published: it breaks the community's posting rules.",
+        detail: "Please reword it. Posts are checked against the community's word list and WeChat's content check.");
 
     private static ProblemHttpResult? Done(Infrastructure.Data.Outcome<bool> outcome) => outcome.Failed ? outcome.Failure!.ToResult() : null;
 
@@ -121,7 +131,8 @@ public static class DiscussionHallApi
     }
 
     private static async Task<Results<Created<ThreadDetail>, ValidationProblem, ProblemHttpResult>> PostThread(
-        long communityId, NewThread input, CommunityAccess access, ThreadStore store, UnitOfWork work, TimeProvider time)
+        long communityId, NewThread input, CommunityAccess access, ThreadStore store, UnitOfWork work, TimeProvider time, ContentGate gate,
+        CancellationToken cancellationToken)
     {
         if (!access.IsMember)
         {
@@ -132,7 +143,13 @@ public static class DiscussionHallApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var outcome = await work.CreateAsync((connection, transaction) => store.CreateAsync(connection, transaction, access, input), LocationOf);
+        var verdict = await gate.CheckThreadAsync(communityId, access.UserId, input.Title!, input.Body!, cancellationToken);
+        if (verdict == GateVerdict.Refuse)
+        {
+            return Refused;
+        }
+        var outcome = await work.CreateAsync(
+            (connection, transaction) => store.CreateAsync(connection, transaction, access, input, ContentGate.ReviewStateOf(verdict)), LocationOf);
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
 
         static string LocationOf(ThreadDetail thread) => $"/v1/threads/{thread.Id}";
@@ -200,14 +217,27 @@ public static class DiscussionHallApi
     }
 
     private static async Task<Results<Created<ThreadReply>, ProblemHttpResult>> PostReply(
-        long threadId, NewReply input, HttpContext http, ThreadStore store, Tenancy tenancy, UnitOfWork work)
+        long threadId, NewReply input, HttpContext http, ThreadStore store, Tenancy tenancy, UnitOfWork work, ContentGate gate, HallModerationStore moderation)
     {
         var access = await AccessToThreadAsync(threadId, http, store, tenancy);
         if (access is null)
         {
             return ThreadNotFound;
         }
-        var outcome = await work.CreateAsync((connection, transaction) => store.ReplyAsync(connection, transaction, access, threadId, input), LocationOf);
+        if (await moderation.SlowModeWaitAsync(threadId, access.UserId) is { } wait)
+        {
+            var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+            http.Response.Headers.RetryAfter = seconds.ToString();
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests,
+                title: "This thread is in slow mode: wait before replying again.", detail: $"You may reply again in {seconds} seconds.");
+        }
+        var verdict = await gate.CheckReplyAsync(access.CommunityId, access.UserId, input.Body!, http.RequestAborted);
+        if (verdict == GateVerdict.Refuse)
+        {
+            return Refused;
+        }
+        var outcome = await work.CreateAsync(
+            (connection, transaction) => store.ReplyAsync(connection, transaction, access, threadId, input, ContentGate.ReviewStateOf(verdict)), LocationOf);
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
 
         static string LocationOf(ThreadReply reply) => $"/v1/threads/{reply.ThreadId}/replies#reply-{reply.Id}";

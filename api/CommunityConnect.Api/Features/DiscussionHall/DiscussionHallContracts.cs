@@ -22,7 +22,7 @@ public static class ThreadStates
     public const string Declined = "declined";
 }
 
-/// <summary>Moderation's verdict on a post; everything is published until the moderation issue adds review.</summary>
+/// <summary>Moderation's verdict on a post: published; pending review (word list, WeChat's check, pre-review); hidden (flags or a moderator).</summary>
 public static class ReviewStates
 {
     public const string Published = "published";
@@ -59,7 +59,8 @@ public sealed record ThreadDetail(
     DateTimeOffset? Deadline, DateTimeOffset? ClosedAt,
     int? VolunteerCap, int? SignupCount, bool SignedUpByMe,
     long? CaseId, string? ResponsibleBody, ProposalDecision? Decision, SolicitationSummary? Summary,
-    DateTimeOffset CreatedAt, DateTimeOffset LastActivityAt);
+    DateTimeOffset CreatedAt, DateTimeOffset LastActivityAt,
+    int SlowModeSeconds, string? HiddenReason);
 
 public sealed record NewReply(
     [property: Required, TextLength(UserText.BodyMax)] string? Body,

@@ -76,7 +76,8 @@ public sealed class ThreadStore(Database database, CaseStore cases, Inbox.Inbox 
                t.deadline AS Deadline, t.closed_at AS ClosedAt, t.volunteer_cap AS VolunteerCap, t.signup_count AS SignupCount,
                t.case_id AS CaseId, c.responsible_body AS ResponsibleBody,
                t.decision_reason AS DecisionReason, d.display_name AS DeciderName, t.decided_role AS DecidedRole, t.decided_at AS DecidedAt,
-               p.id AS ProjectId, t.created_at AS CreatedAt, t.last_activity_at AS LastActivityAt
+               p.id AS ProjectId, t.created_at AS CreatedAt, t.last_activity_at AS LastActivityAt,
+               t.slow_mode_seconds AS SlowModeSeconds, t.hidden_reason AS HiddenReason
         FROM threads t
         JOIN users u ON u.id = t.author_id
         LEFT JOIN cases c ON c.id = t.case_id
@@ -116,6 +117,8 @@ public sealed class ThreadStore(Database database, CaseStore cases, Inbox.Inbox 
 
     private sealed class DetailRow
     {
+        public int SlowModeSeconds { get; init; }
+        public string? HiddenReason { get; init; }
         public long Id { get; init; }
         public long CommunityId { get; init; }
         public string Kind { get; init; } = "";
@@ -261,7 +264,8 @@ public sealed class ThreadStore(Database database, CaseStore cases, Inbox.Inbox 
             state, row.ReviewState, row.Pinned, row.Locked, row.ReplyCount, row.SupportCount, row.SupportedByMe, row.FollowedByMe,
             row.Deadline, row.ClosedAt ?? (state == ThreadStates.Closed ? row.Deadline : null),
             row.VolunteerCap, volunteer ? row.SignupCount : null, row.SignedUpByMe,
-            row.CaseId, row.ResponsibleBody, decision, summary, row.CreatedAt, row.LastActivityAt);
+            row.CaseId, row.ResponsibleBody, decision, summary, row.CreatedAt, row.LastActivityAt,
+            row.SlowModeSeconds, row.AuthorId == userId ? row.HiddenReason : null);
     }
 
     /// <summary>Replies, oldest first (take + 1 rows).</summary>
@@ -271,7 +275,7 @@ public sealed class ThreadStore(Database database, CaseStore cases, Inbox.Inbox 
         var rows = await connection.QueryAsync<ReplyRow>(
             ReplyColumns + """
 
-            WHERE r.thread_id = @threadId AND r.review_state = 'published' AND (@afterId IS NULL OR r.id > @afterId)
+            WHERE r.thread_id = @threadId AND (r.review_state = 'published' OR r.author_id = @userId) AND (@afterId IS NULL OR r.id > @afterId)
             ORDER BY r.id
             LIMIT @take;
             """, new { threadId, userId, afterId, take });
@@ -345,7 +349,8 @@ public sealed class ThreadStore(Database database, CaseStore cases, Inbox.Inbox 
             """, new { communityId }, transaction);
 
     /// <summary>Posts a thread (its author follows it); a proposal opens its case, routed by TAXONOMY.md's proposal rule.</summary>
-    public async Task<Outcome<ThreadDetail>> CreateAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access, NewThread input)
+    public async Task<Outcome<ThreadDetail>> CreateAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access, NewThread input,
+        string reviewState = ReviewStates.Published)
     {
         if (!access.IsMember)
         {
@@ -358,8 +363,8 @@ public sealed class ThreadStore(Database database, CaseStore cases, Inbox.Inbox 
         var threadId = await connection.ExecuteScalarAsync<long>(
             """
             INSERT INTO threads (community_id, kind, title, body, category, author_id, author_role, deadline, volunteer_cap,
-                                 created_at, last_activity_at, feed_seq)
-            VALUES (@CommunityId, @kind, @title, @body, @Category, @UserId, @authorRole, @deadline, @volunteerCap, @now, @now, @seq)
+                                 review_state, created_at, last_activity_at, feed_seq)
+            VALUES (@CommunityId, @kind, @title, @body, @Category, @UserId, @authorRole, @deadline, @volunteerCap, @reviewState, @now, @now, @seq)
             RETURNING id;
             """,
             new
@@ -373,6 +378,7 @@ public sealed class ThreadStore(Database database, CaseStore cases, Inbox.Inbox 
                 authorRole,
                 deadline = kind == ThreadKinds.Solicitation ? input.Deadline : null,
                 volunteerCap = kind == ThreadKinds.Volunteer ? input.VolunteerCap : null,
+                reviewState,
                 now,
                 seq,
             }, transaction);
@@ -391,7 +397,12 @@ public sealed class ThreadStore(Database database, CaseStore cases, Inbox.Inbox 
     internal static Task<string> DisplayNameAsync(SqliteConnection connection, SqliteTransaction transaction, long userId) =>
         connection.ExecuteScalarAsync<string>("SELECT display_name FROM users WHERE id = @userId;", new { userId }, transaction)!;
 
-    public async Task<Outcome<ThreadReply>> ReplyAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access, long threadId, NewReply input)
+    /// <summary>
+    /// Posts a reply. A reply held for review is stored but neither counted, nor moves the thread,
+    /// nor reaches followers until a moderator approves it.
+    /// </summary>
+    public async Task<Outcome<ThreadReply>> ReplyAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access, long threadId, NewReply input,
+        string reviewState = ReviewStates.Published)
     {
         var thread = await LoadAsync(connection, transaction, threadId);
         if ((CheckMember(thread, access) ?? CheckOpenForTalk(thread!)) is { } failure)
@@ -406,18 +417,34 @@ public sealed class ThreadStore(Database database, CaseStore cases, Inbox.Inbox 
         var body = input.Body!.Trim();
         var replyId = await connection.ExecuteScalarAsync<long>(
             """
-            INSERT INTO thread_replies (thread_id, reply_to, author_id, author_role, body, created_at)
-            VALUES (@threadId, @ReplyTo, @UserId, @authorRole, @body, @now)
+            INSERT INTO thread_replies (thread_id, reply_to, author_id, author_role, body, review_state, created_at)
+            VALUES (@threadId, @ReplyTo, @UserId, @authorRole, @body, @reviewState, @now)
             RETURNING id;
-            """, new { threadId, input.ReplyTo, access.UserId, authorRole = Roles.Label(access.DisplayRole), body, now = time.GetUtcNow() }, transaction);
-        await connection.ExecuteAsync("UPDATE threads SET reply_count = reply_count + 1 WHERE id = @threadId;", new { threadId }, transaction);
-        await BumpAsync(connection, transaction, thread!.CommunityId, threadId);
-        var followers = await FollowersAsync(connection, transaction, threadId);
-        await inbox.NotifyUsersAsync(connection, transaction, followers.Where(id => id != access.UserId),
-            new Notice("thread_reply", $"「{UserText.Cut(thread.Title, 20)}」有新回复", UserText.Cut(body, 60), thread.CommunityId, "thread", threadId));
-        var reply = await connection.QuerySingleAsync<ReplyRow>(ReplyColumns + "\nWHERE r.id = @replyId;", new { replyId, userId = access.UserId }, transaction);
-        return reply.ToReply();
+            """, new { threadId, input.ReplyTo, access.UserId, authorRole = Roles.Label(access.DisplayRole), body, reviewState, now = time.GetUtcNow() }, transaction);
+        if (reviewState == ReviewStates.Published)
+        {
+            await PublishReplyAsync(connection, transaction, thread!, replyId, access.UserId, body);
+        }
+        return await GetReplyAsync(connection, transaction, replyId, access.UserId);
     }
+
+    /// <summary>A reply becomes public: counted, the thread moves up, followers are told.</summary>
+    internal async Task PublishReplyAsync(SqliteConnection connection, SqliteTransaction transaction, ThreadState thread, long replyId, long authorId, string body,
+        bool notifyFollowers = true)
+    {
+        await connection.ExecuteAsync("UPDATE threads SET reply_count = reply_count + 1 WHERE id = @Id;", new { thread.Id }, transaction);
+        await BumpAsync(connection, transaction, thread.CommunityId, thread.Id);
+        if (!notifyFollowers)
+        {
+            return;
+        }
+        var followers = await FollowersAsync(connection, transaction, thread.Id);
+        await inbox.NotifyUsersAsync(connection, transaction, followers.Where(id => id != authorId),
+            new Notice("thread_reply", $"「{UserText.Cut(thread.Title, 20)}」有新回复", UserText.Cut(body, 60), thread.CommunityId, "thread", thread.Id));
+    }
+
+    internal static async Task<ThreadReply> GetReplyAsync(SqliteConnection connection, SqliteTransaction? transaction, long replyId, long userId) =>
+        (await connection.QuerySingleAsync<ReplyRow>(ReplyColumns + "\nWHERE r.id = @replyId;", new { replyId, userId }, transaction)).ToReply();
 
     internal static async Task<IReadOnlyList<long>> FollowersAsync(SqliteConnection connection, SqliteTransaction transaction, long threadId) =>
         (await connection.QueryAsync<long>("SELECT user_id FROM thread_follows WHERE thread_id = @threadId;", new { threadId }, transaction)).ToList();

@@ -59,3 +59,14 @@ CREATE TRIGGER moderation_log_no_delete BEFORE DELETE ON moderation_log
 BEGIN
     SELECT RAISE(ABORT, 'moderation_log rows cannot be deleted');
 END;
+
+-- What moderation keeps on the hall's posts: who hid it (flags: hidden pending review, or a
+-- moderator), the reason shown to the author, and the thread's slow mode.
+ALTER TABLE threads ADD COLUMN hidden_by TEXT CHECK (hidden_by IN ('flags', 'moderator'));
+ALTER TABLE threads ADD COLUMN hidden_reason TEXT;
+ALTER TABLE threads ADD COLUMN slow_mode_seconds INTEGER NOT NULL DEFAULT 0 CHECK (slow_mode_seconds >= 0);
+ALTER TABLE thread_replies ADD COLUMN hidden_by TEXT CHECK (hidden_by IN ('flags', 'moderator'));
+ALTER TABLE thread_replies ADD COLUMN hidden_reason TEXT;
+CREATE INDEX ix_threads_review ON threads (community_id, review_state) WHERE review_state <> 'published';
+CREATE INDEX ix_thread_replies_review ON thread_replies (review_state) WHERE review_state <> 'published';
+CREATE INDEX ix_thread_replies_author ON thread_replies (thread_id, author_id, created_at);
