@@ -18,7 +18,7 @@ namespace CommunityConnect.Tests.SubscribeMessages;
 /// <summary>An app whose membership notices go out as WeChat subscribe messages, with its log captured.</summary>
 public class SubscribeMessageApp : CommunityApp
 {
-    public LogCapture Logs { get; } = new();
+    public CapturingLoggerProvider Logs { get; } = new();
 
     public SubscribeMessageApp()
     {
@@ -290,7 +290,7 @@ public sealed class SubscribeMessageBadDataTests : IAsyncLifetime
         Assert.Equal(0, _app.DeliveredTo("bad-data"));
         Assert.Equal(1, _app.WeChat.Calls("subscribe_send"));
         Assert.Equal(["rejected"], await _app.OutboxStatesAsync("bad-data"));
-        Assert.Contains(_app.Logs.Lines, line => line.Contains("47003") && line.Contains("membership"));
+        Assert.Contains(_app.Logs.Entries, entry => entry.Message.Contains("47003") && entry.Message.Contains("membership"));
     }
 }
 

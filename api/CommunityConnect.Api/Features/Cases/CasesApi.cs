@@ -31,16 +31,8 @@ public static class CasesApi
     }
 
     /// <summary>Resolves the caller's access to the community of a case; null when the case does not exist.</summary>
-    internal static async Task<CommunityAccess?> AccessToCaseAsync(long caseId, HttpContext http, CaseStore store, Tenancy tenancy)
-    {
-        var communityId = await store.CommunityOfAsync(caseId);
-        if (communityId is null)
-        {
-            return null;
-        }
-        var access = await tenancy.ForCommunityAsync(http.User.RequiredUserId(), communityId.Value, http.RequestAborted);
-        return access.CanSee ? access : null;
-    }
+    internal static async Task<CommunityAccess?> AccessToCaseAsync(long caseId, HttpContext http, CaseStore store, Tenancy tenancy) =>
+        await tenancy.ForItemAsync(http, await store.CommunityOfAsync(caseId));
 
     private static async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> Get(
         long caseId, HttpContext http, CaseStore store, Tenancy tenancy, RecipientKeys keys)

@@ -57,13 +57,8 @@ public static class ComplaintBoxApi
     /// <summary>The caller as a viewer of an opinion's community; null when the opinion does not exist for them (404).</summary>
     private static async Task<OpinionViewer?> ViewerOfOpinionAsync(long opinionId, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys)
     {
-        var communityId = await store.CommunityOfAsync(opinionId);
-        if (communityId is null)
-        {
-            return null;
-        }
-        var access = await tenancy.ForCommunityAsync(http.User.RequiredUserId(), communityId.Value, http.RequestAborted);
-        return access.CanSee ? ViewerOf(access, http, keys) : null;
+        var access = await tenancy.ForItemAsync(http, await store.CommunityOfAsync(opinionId));
+        return access is null ? null : ViewerOf(access, http, keys);
     }
 
     private static ProblemHttpResult OpinionNotFound() => TypedResults.Problem(statusCode: 404, title: "Opinion was not found.");

@@ -74,15 +74,8 @@ public static class DiscussionHallApi
 
     private static readonly ProblemHttpResult ThreadNotFound = TypedResults.Problem(statusCode: 404, title: "Thread was not found.");
 
-    private static async Task<CommunityAccess?> AccessAsync(long? communityId, HttpContext http, Tenancy tenancy)
-    {
-        if (communityId is null)
-        {
-            return null;
-        }
-        var access = await tenancy.ForCommunityAsync(http.User.RequiredUserId(), communityId.Value, http.RequestAborted);
-        return access.CanSee ? access : null;
-    }
+    private static Task<CommunityAccess?> AccessAsync(long? communityId, HttpContext http, Tenancy tenancy) =>
+        tenancy.ForItemAsync(http, communityId);
 
     /// <summary>The caller's access to a thread's community; null (404) also for a held or hidden thread the caller may not see.</summary>
     private static async Task<CommunityAccess?> AccessToThreadAsync(long threadId, HttpContext http, ThreadStore store, Tenancy tenancy) =>

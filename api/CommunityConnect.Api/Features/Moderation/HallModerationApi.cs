@@ -58,8 +58,8 @@ public static class HallModerationApi
         {
             return null;
         }
-        var access = await http.RequestServices.GetRequiredService<Tenancy>().ForCommunityAsync(http.User.RequiredUserId(), post.CommunityId, http.RequestAborted);
-        return access.CanSee && await store.MaySeeAsync(post, access) ? (post, access) : null;
+        var access = await http.RequestServices.GetRequiredService<Tenancy>().ForItemAsync(http, post.CommunityId);
+        return access is not null && await store.MaySeeAsync(post, access) ? (post, access) : null;
     }
 
     private static async Task<Results<Ok<IReadOnlyList<QueueItem>>, ProblemHttpResult>> Queue(

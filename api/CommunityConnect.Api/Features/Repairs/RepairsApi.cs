@@ -78,16 +78,8 @@ public static partial class RepairsApi
     private static ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: 404, title: "Repair ticket was not found.");
 
     /// <summary>The caller's access to the ticket's community; null when the ticket does not exist or the community is hidden (404).</summary>
-    private static async Task<CommunityAccess?> AccessToTicketAsync(long ticketId, HttpContext http, RepairStore store, Tenancy tenancy)
-    {
-        var communityId = await store.CommunityOfAsync(ticketId);
-        if (communityId is null)
-        {
-            return null;
-        }
-        var access = await tenancy.ForCommunityAsync(http.User.RequiredUserId(), communityId.Value, http.RequestAborted);
-        return access.CanSee ? access : null;
-    }
+    private static async Task<CommunityAccess?> AccessToTicketAsync(long ticketId, HttpContext http, RepairStore store, Tenancy tenancy) =>
+        await tenancy.ForItemAsync(http, await store.CommunityOfAsync(ticketId));
 
     // ---- reporting and reading ----
 

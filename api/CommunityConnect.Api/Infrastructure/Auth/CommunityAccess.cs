@@ -110,6 +110,20 @@ public sealed class Tenancy(Database database)
             : new CommunityAccess(userId, communityId, grants[0].StreetId, grants.Select(g => (g.Role, g.UnitId)));
     }
 
+    /// <summary>
+    /// The caller's access to the community an item belongs to: null (answer 404) when the item
+    /// does not exist (<paramref name="communityId"/> null) or the caller cannot see its community.
+    /// </summary>
+    public async Task<CommunityAccess?> ForItemAsync(HttpContext http, long? communityId)
+    {
+        if (communityId is null)
+        {
+            return null;
+        }
+        var access = await ForCommunityAsync(http.User.RequiredUserId(), communityId.Value, http.RequestAborted);
+        return access.CanSee ? access : null;
+    }
+
     /// <summary>The street admin's access to a street, or false.</summary>
     public async Task<bool> IsStreetAdminAsync(long userId, long streetId, CancellationToken cancellationToken = default)
     {
