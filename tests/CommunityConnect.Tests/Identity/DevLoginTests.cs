@@ -126,3 +126,19 @@ public sealed class DevLoginOutsideDevelopmentTests : IAsyncLifetime
         await response.ExpectProblem(HttpStatusCode.NotFound);
     }
 }
+
+public sealed class ProductionWithoutKeysTests : IAsyncLifetime
+{
+    private readonly CommunityApp _app = new() { Environment = "Production" };
+
+    public Task InitializeAsync() => ((IAsyncLifetime)_app).InitializeAsync();
+
+    public Task DisposeAsync() => ((IAsyncLifetime)_app).DisposeAsync();
+
+    [Fact]
+    public void TheAppRefusesToStartInProductionWithoutItsKeys()
+    {
+        var error = Assert.ThrowsAny<Exception>(() => _app.CreateClient());
+        Assert.Contains("Keys:", error.ToString());
+    }
+}
