@@ -26,6 +26,8 @@ public class CommunityApp : WebApplicationFactory<Program>, IAsyncLifetime
         DatabasePath = Path.Combine(Folder, "community.db");
         Settings["Database:Path"] = DatabasePath;
         Settings["Seed:Demo"] = "true";
+        // Tests make their own tickets, opinions and threads; DemoContentTests turns it on.
+        Settings["Seed:DemoContent"] = "false";
         Settings["Auth:DevLogin"] = "true";
         Settings["Jobs:WorkerCount"] = "1";
         Settings["Jobs:ShutdownTimeout"] = "00:00:01";

@@ -10,6 +10,9 @@ public sealed class SeedOptions
 
     /// <summary>Seed the demo street, communities and users when the database is new.</summary>
     public bool Demo { get; set; }
+
+    /// <summary>With <see cref="Demo"/>: also tickets, opinions, threads and a project (the run command's lived-in community).</summary>
+    public bool DemoContent { get; set; }
 }
 
 public static class DataSetup
@@ -39,6 +42,10 @@ public static class DataSetup
                 await DemoData.SeedAsync(connection, transaction, time.GetUtcNow());
                 return true;
             });
+            if (seed.DemoContent)
+            {
+                await DemoContent.SeedAsync(app.Services);
+            }
         }
     }
 
