@@ -63,4 +63,18 @@ public sealed class OpenApiDocumentTests(CommunityApp app) : IClassFixture<Commu
             }
         }
     }
+
+    [Fact]
+    public async Task EveryOperationDocumentsItsErrorResponses()
+    {
+        var document = JsonNode.Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json"))!;
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                var codes = operation!["responses"]!.AsObject().Select(r => r.Key).ToList();
+                Assert.True(codes.Any(c => c[0] is '4' or '5'), $"{method} {path} documents no error response ({string.Join(", ", codes)})");
+            }
+        }
+    }
 }

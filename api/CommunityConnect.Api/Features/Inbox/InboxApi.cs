@@ -13,7 +13,7 @@ public static class InboxApi
     {
         var me = v1.MapGroup("/me/inbox").WithTags("Inbox").RequireAuthorization();
         me.MapGet("/", List).WithName("ListInbox").WithSummary("My notifications, newest first.");
-        me.MapPost("/{notificationId:long}/read", MarkRead).WithName("MarkInboxRead").WithSummary("Mark one notification read.");
+        me.MapPost("/{notificationId:long}/read", MarkRead).WithName("MarkInboxRead").WithSummary("Mark one notification read.").ProducesProblem(404);
         return v1;
     }
 

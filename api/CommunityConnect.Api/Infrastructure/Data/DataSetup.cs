@@ -64,7 +64,7 @@ public static class DataSetup
                     return TypedResults.Problem(statusCode: 503, title: "The database does not answer.");
                 }
             })
-            .WithTags("Health").WithName("Health").WithSummary("200 when the database answers.").AllowAnonymous();
+            .WithTags("Health").WithName("Health").WithSummary("200 when the database answers.").ProducesProblem(503).AllowAnonymous();
         return app;
     }
 

@@ -37,6 +37,14 @@ public static class OpenApiSetup
             });
             options.AddOperationTransformer((operation, context, _) =>
             {
+                // Every signed-in endpoint can answer 401 (no token, or an expired one).
+                var signedIn = context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Any()
+                               && !context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().Any();
+                if (signedIn)
+                {
+                    operation.Responses ??= new OpenApiResponses();
+                    operation.Responses.TryAdd("401", new OpenApiResponse { Description = "Not signed in, or the token has expired." });
+                }
                 var creates = context.Description.HttpMethod == "POST"
                               && context.Description.SupportedResponseTypes.Any(r => r.StatusCode == StatusCodes.Status201Created);
                 if (creates)
