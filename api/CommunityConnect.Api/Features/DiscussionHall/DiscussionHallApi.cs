@@ -78,7 +78,7 @@ public static class DiscussionHallApi
         tenancy.ForItemAsync(http, communityId);
 
     /// <summary>The caller's access to a thread's community; null (404) also for a held or hidden thread the caller may not see.</summary>
-    private static async Task<CommunityAccess?> AccessToThreadAsync(long threadId, HttpContext http, ThreadStore store, Tenancy tenancy) =>
+    private static async Task<CommunityAccess?> AccessToThreadAsync(long threadId, HttpContext http) =>
         await HallModerationApi.AccessToPostAsync("thread", threadId, http) is var (_, access) ? access : null;
 
     private static readonly ProblemHttpResult Refused = TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity,
@@ -183,17 +183,17 @@ public static class DiscussionHallApi
         return null;
     }
 
-    private static async Task<Results<Ok<ThreadDetail>, ProblemHttpResult>> GetThread(long threadId, HttpContext http, ThreadStore store, Tenancy tenancy)
+    private static async Task<Results<Ok<ThreadDetail>, ProblemHttpResult>> GetThread(long threadId, HttpContext http, ThreadStore store)
     {
-        var access = await AccessToThreadAsync(threadId, http, store, tenancy);
+        var access = await AccessToThreadAsync(threadId, http);
         var thread = access is null ? null : await store.GetAsync(threadId, access.UserId);
         return thread is null ? ThreadNotFound : TypedResults.Ok(thread);
     }
 
     private static async Task<Results<Ok<Page<ThreadReply>>, ValidationProblem, ProblemHttpResult>> ListReplies(
-        long threadId, string? after, int? limit, HttpContext http, ThreadStore store, Tenancy tenancy)
+        long threadId, string? after, int? limit, HttpContext http, ThreadStore store)
     {
-        var access = await AccessToThreadAsync(threadId, http, store, tenancy);
+        var access = await AccessToThreadAsync(threadId, http);
         if (access is null)
         {
             return ThreadNotFound;
@@ -210,9 +210,9 @@ public static class DiscussionHallApi
     }
 
     private static async Task<Results<Created<ThreadReply>, ProblemHttpResult>> PostReply(
-        long threadId, NewReply input, HttpContext http, ThreadStore store, Tenancy tenancy, UnitOfWork work, ContentGate gate, HallModerationStore moderation)
+        long threadId, NewReply input, HttpContext http, ThreadStore store, UnitOfWork work, ContentGate gate, HallModerationStore moderation)
     {
-        var access = await AccessToThreadAsync(threadId, http, store, tenancy);
+        var access = await AccessToThreadAsync(threadId, http);
         if (access is null)
         {
             return ThreadNotFound;
@@ -237,9 +237,9 @@ public static class DiscussionHallApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Toggle(
-        long threadId, HttpContext http, ThreadStore store, Tenancy tenancy, Func<CommunityAccess, Task<Infrastructure.Data.Outcome<bool>>> change)
+        long threadId, HttpContext http, Func<CommunityAccess, Task<Infrastructure.Data.Outcome<bool>>> change)
     {
-        var access = await AccessToThreadAsync(threadId, http, store, tenancy);
+        var access = await AccessToThreadAsync(threadId, http);
         if (access is null)
         {
             return ThreadNotFound;
@@ -247,20 +247,20 @@ public static class DiscussionHallApi
         return Done(await change(access)) is { } problem ? problem : TypedResults.NoContent();
     }
 
-    private static Task<Results<NoContent, ProblemHttpResult>> SupportThread(long threadId, HttpContext http, ThreadStore store, Tenancy tenancy) =>
-        Toggle(threadId, http, store, tenancy, access => store.SetThreadSupportAsync(access, threadId, on: true));
+    private static Task<Results<NoContent, ProblemHttpResult>> SupportThread(long threadId, HttpContext http, ThreadStore store) =>
+        Toggle(threadId, http, access => store.SetThreadSupportAsync(access, threadId, on: true));
 
-    private static Task<Results<NoContent, ProblemHttpResult>> UnsupportThread(long threadId, HttpContext http, ThreadStore store, Tenancy tenancy) =>
-        Toggle(threadId, http, store, tenancy, access => store.SetThreadSupportAsync(access, threadId, on: false));
+    private static Task<Results<NoContent, ProblemHttpResult>> UnsupportThread(long threadId, HttpContext http, ThreadStore store) =>
+        Toggle(threadId, http, access => store.SetThreadSupportAsync(access, threadId, on: false));
 
-    private static Task<Results<NoContent, ProblemHttpResult>> FollowThread(long threadId, HttpContext http, ThreadStore store, Tenancy tenancy) =>
-        Toggle(threadId, http, store, tenancy, access => store.SetFollowAsync(access, threadId, on: true));
+    private static Task<Results<NoContent, ProblemHttpResult>> FollowThread(long threadId, HttpContext http, ThreadStore store) =>
+        Toggle(threadId, http, access => store.SetFollowAsync(access, threadId, on: true));
 
-    private static Task<Results<NoContent, ProblemHttpResult>> UnfollowThread(long threadId, HttpContext http, ThreadStore store, Tenancy tenancy) =>
-        Toggle(threadId, http, store, tenancy, access => store.SetFollowAsync(access, threadId, on: false));
+    private static Task<Results<NoContent, ProblemHttpResult>> UnfollowThread(long threadId, HttpContext http, ThreadStore store) =>
+        Toggle(threadId, http, access => store.SetFollowAsync(access, threadId, on: false));
 
-    private static Task<Results<NoContent, ProblemHttpResult>> Withdraw(long threadId, HttpContext http, ThreadStore store, Tenancy tenancy) =>
-        Toggle(threadId, http, store, tenancy, access => store.WithdrawAsync(access, threadId));
+    private static Task<Results<NoContent, ProblemHttpResult>> Withdraw(long threadId, HttpContext http, ThreadStore store) =>
+        Toggle(threadId, http, access => store.WithdrawAsync(access, threadId));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetReplySupport(long replyId, bool on, HttpContext http, ThreadStore store, Tenancy tenancy)
     {
@@ -279,9 +279,9 @@ public static class DiscussionHallApi
         SetReplySupport(replyId, on: false, http, store, tenancy);
 
     private static async Task<Results<Created<VolunteerSignup>, ProblemHttpResult>> SignUp(
-        long threadId, HttpContext http, ThreadStore store, Tenancy tenancy, UnitOfWork work)
+        long threadId, HttpContext http, ThreadStore store, UnitOfWork work)
     {
-        var access = await AccessToThreadAsync(threadId, http, store, tenancy);
+        var access = await AccessToThreadAsync(threadId, http);
         if (access is null)
         {
             return ThreadNotFound;
@@ -295,9 +295,9 @@ public static class DiscussionHallApi
     // ---- proposals and projects ----
 
     private static async Task<Results<Created<Project>, ProblemHttpResult>> Adopt(
-        long threadId, AdoptInput? input, HttpContext http, ThreadStore threads, ProjectStore projects, Tenancy tenancy, UnitOfWork work)
+        long threadId, AdoptInput? input, HttpContext http, ProjectStore projects, UnitOfWork work)
     {
-        var access = await AccessToThreadAsync(threadId, http, threads, tenancy);
+        var access = await AccessToThreadAsync(threadId, http);
         if (access is null)
         {
             return ThreadNotFound;
@@ -310,9 +310,9 @@ public static class DiscussionHallApi
     }
 
     private static async Task<Results<Ok<ThreadDetail>, ProblemHttpResult>> Decline(
-        long threadId, ReasonInput input, HttpContext http, ThreadStore threads, ProjectStore projects, Tenancy tenancy)
+        long threadId, ReasonInput input, HttpContext http, ProjectStore projects)
     {
-        var access = await AccessToThreadAsync(threadId, http, threads, tenancy);
+        var access = await AccessToThreadAsync(threadId, http);
         if (access is null)
         {
             return ThreadNotFound;
