@@ -4,11 +4,15 @@ using CommunityConnect.Api.Infrastructure.Data;
 
 namespace CommunityConnect.Tests.Support;
 
-/// <summary>Opens cases as an item would (inside a unit of work), for tests of the case mechanism itself.</summary>
+/// <summary>
+/// Opens cases as an item would (inside a unit of work), for tests of the case mechanism itself.
+/// The default kind is one without an answer handler of its own (opinions and questions answer
+/// through the complaint box), so case responses land on the case.
+/// </summary>
 public static class CaseFactory
 {
     public static async Task<long> OpenCaseAsync(this CommunityApp app, string authorHandle, string category,
-        string kind = "question", bool urgent = false, long communityId = 1)
+        string kind = "proposal", bool urgent = false, long communityId = 1)
     {
         var author = await app.ClientFor(authorHandle);
         var authorId = await CommunityApp.UserIdOf(author);

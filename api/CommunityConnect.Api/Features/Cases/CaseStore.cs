@@ -145,6 +145,13 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, SlaClock clo
             "SELECT DISTINCT to_body FROM case_history WHERE case_id = @caseId AND to_body IS NOT NULL;", new { caseId }, transaction))
         .ToHashSet();
 
+    /// <summary>The kind and item of a case.</summary>
+    public async Task<(string Kind, long ItemId)?> ItemOfAsync(long caseId)
+    {
+        await using var connection = await database.OpenReadAsync();
+        return await connection.QuerySingleOrDefaultAsync<(string, long)?>("SELECT kind, item_id FROM cases WHERE id = @caseId;", new { caseId });
+    }
+
     /// <summary>The case's community, for the tenancy check before anything else.</summary>
     public async Task<long?> CommunityOfAsync(long caseId)
     {

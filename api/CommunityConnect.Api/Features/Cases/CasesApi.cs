@@ -43,14 +43,19 @@ public static class CasesApi
     }
 
     private static async Task<Results<Created<CaseResponse>, ProblemHttpResult>> Respond(
-        long caseId, CaseResponseInput input, HttpContext http, CaseStore store, Tenancy tenancy, RecipientKeys keys)
+        long caseId, CaseResponseInput input, HttpContext http, CaseStore store, Tenancy tenancy, RecipientKeys keys, IEnumerable<ICaseAnswerHandler> handlers)
     {
         var access = await AccessToCaseAsync(caseId, http, store, tenancy);
         if (access is null)
         {
             return TypedResults.Problem(statusCode: 404, title: "Case was not found.");
         }
-        var outcome = await store.RespondAsync(caseId, access, keys.ForUser(access.UserId), http.User.Identity?.Name ?? "", input.Body!.Trim());
+        var callerKey = keys.ForUser(access.UserId);
+        var displayName = http.User.Identity?.Name ?? "";
+        var (kind, itemId) = (await store.ItemOfAsync(caseId))!.Value;
+        var outcome = handlers.FirstOrDefault(h => h.Kinds.Contains(kind)) is { } handler
+            ? await handler.AnswerAsync(itemId, access, callerKey, displayName, input.Body!.Trim())
+            : await store.RespondAsync(caseId, access, callerKey, displayName, input.Body!.Trim());
         return outcome.Failed
             ? outcome.Failure!.ToResult()
             : TypedResults.Created($"/v1/cases/{caseId}#response-{outcome.Value!.Id}", outcome.Value);

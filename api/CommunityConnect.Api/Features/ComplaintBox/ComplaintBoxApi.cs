@@ -13,6 +13,7 @@ public static class ComplaintBoxApi
         services.AddSingleton<AuthorSeal>()
             .AddSingleton<OpinionStore>()
             .AddSingleton<IAnsweredOpinions>(provider => provider.GetRequiredService<OpinionStore>())
+            .AddSingleton<Cases.ICaseAnswerHandler, OpinionCaseAnswers>()
             .AddTransient<AutoCloseAnsweredOpinionsJob>();
 
     public static RouteGroupBuilder MapComplaintBox(this RouteGroupBuilder v1)

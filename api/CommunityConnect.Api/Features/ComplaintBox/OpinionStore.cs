@@ -307,12 +307,24 @@ public sealed class OpinionStore(Database database, CaseStore cases, Inbox.Inbox
     // ---- answering ----
 
     /// <summary>The body the caller answers for: the case's current body, else the secretary or the street office.</summary>
-    private static string? AnsweringBody(OpinionRow row, OpinionViewer viewer)
+    private static async Task<string?> AnsweringBodyAsync(SqliteConnection connection, SqliteTransaction? transaction, OpinionRow row, OpinionViewer viewer,
+        bool earlierBodies)
     {
         var current = row.ResponsibleBody ?? row.ToBody;
         if (current is not null && viewer.Access.Has(Bodies.RoleOf(current)))
         {
             return current;
+        }
+        // On the case itself (POST /v1/cases/{id}/responses), a body the case was with before it was
+        // transferred or escalated may still answer, as the repairs issue allows for every case.
+        if (earlierBodies && row.CaseId is { } caseId)
+        {
+            var earlier = await connection.QueryAsync<string>(
+                "SELECT DISTINCT to_body FROM case_history WHERE case_id = @caseId AND to_body IS NOT NULL;", new { caseId }, transaction);
+            if (earlier.FirstOrDefault(body => Bodies.FirstBodies.Contains(body) && viewer.Access.Has(Bodies.RoleOf(body))) is { } mine)
+            {
+                return mine;
+            }
         }
         return viewer.Access.Has(Roles.PartySecretary) ? Bodies.PartySecretary
             : viewer.Access.Has(Roles.StreetAdmin) ? Bodies.StreetAdmin
@@ -324,17 +336,17 @@ public sealed class OpinionStore(Database database, CaseStore cases, Inbox.Inbox
     /// moves the opinion to answered and its case to resolved: the body has given its answer.
     /// </summary>
     public async Task<Outcome<OpinionAnswer>> AnswerAsync(SqliteConnection connection, SqliteTransaction transaction, long opinionId, OpinionViewer viewer,
-        string body, string visibility)
+        string body, string visibility, bool earlierBodies = false)
     {
         if (await SeeAsync(connection, transaction, opinionId, viewer) is not { } seen)
         {
             return Failure.NotFound("Opinion");
         }
         var row = seen.Row;
-        var answeringBody = AnsweringBody(row, viewer);
+        var answeringBody = await AnsweringBodyAsync(connection, transaction, row, viewer, earlierBodies);
         if (answeringBody is null)
         {
-            return Failure.Forbidden("Only the body the opinion is with, the secretary or the street office answers it.");
+            return Failure.Forbidden("Only the body the opinion is or was with, the secretary or the street office answers it.");
         }
         if (row.Kind == OpinionKinds.Praise)
         {

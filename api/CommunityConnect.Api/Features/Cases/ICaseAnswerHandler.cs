@@ -1,0 +1,17 @@
+using CommunityConnect.Api.Infrastructure.Auth;
+using CommunityConnect.Api.Infrastructure.Data;
+
+namespace CommunityConnect.Api.Features.Cases;
+
+/// <summary>
+/// An item kind with its own way of being answered (an opinion or question answers through the
+/// complaint box). When someone answers such a case through <c>POST /v1/cases/{caseId}/responses</c>,
+/// the answer goes to the item, so the item and its case never tell different stories.
+/// </summary>
+public interface ICaseAnswerHandler
+{
+    IReadOnlyCollection<string> Kinds { get; }
+
+    /// <summary>Answers item <paramref name="itemId"/> in its own unit of work; 404/403/409 as the item decides.</summary>
+    Task<Outcome<CaseResponse>> AnswerAsync(long itemId, CommunityAccess access, string callerKey, string displayName, string body);
+}
