@@ -93,6 +93,21 @@ public sealed class HallModerationTests(CommunityApp app) : IClassFixture<Commun
     }
 
     [Fact]
+    public async Task AHeldProposalBecomesACaseOnlyWhenApproved()
+    {
+        var held = await (await (await app.ClientFor("tenant")).PostJson("/v1/communities/1/threads",
+            new { kind = "proposal", title = "楼道里装监控", body = "有意者加微信一起凑钱", category = "security" })).Expect(HttpStatusCode.Created);
+        Assert.Equal("pending", held.Text("reviewState"));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, held.GetProperty("caseId").ValueKind);
+
+        var approved = await (await (await app.ClientFor("secretary")).PostJson($"/v1/threads/{held.Id()}/approve", new { })).Expect(HttpStatusCode.OK);
+        var caseId = approved.GetProperty("caseId").GetInt64();
+        var detail = await (await app.ClientFor("residents")).GetJson($"/v1/cases/{caseId}");
+        Assert.Equal("residents_committee", detail.Text("responsibleBody"));
+        Assert.Equal("proposal", detail.Text("kind"));
+    }
+
+    [Fact]
     public async Task ThreeFlagsFromDifferentMembersHideAThreadPendingReview()
     {
         var thread = await (await app.ClientFor("resident")).PostDiscussion("卖保健品,包治百病");

@@ -383,15 +383,31 @@ public sealed class ThreadStore(Database database, CaseStore cases, Inbox.Inbox 
                 seq,
             }, transaction);
         await FollowAsync(connection, transaction, threadId, access.UserId);
-        if (kind == ThreadKinds.Proposal)
+        // A proposal held for review becomes a case when a moderator publishes it.
+        if (kind == ThreadKinds.Proposal && reviewState == ReviewStates.Published)
         {
-            var body = Taxonomy.ForProposal(await CaseStore.RouteAsync(connection, transaction, access.CommunityId, input.Category!));
-            var displayName = await DisplayNameAsync(connection, transaction, access.UserId);
-            var caseId = await cases.OpenAsync(connection, transaction, new NewCase(access.CommunityId, ThreadKinds.Proposal, threadId, input.Category!,
-                false, keys.ForUser(access.UserId), new Actor(access.UserId, $"{displayName}({authorRole})"), body));
-            await connection.ExecuteAsync("UPDATE threads SET case_id = @caseId WHERE id = @threadId;", new { caseId, threadId }, transaction);
+            await OpenProposalCaseAsync(connection, transaction, threadId);
         }
         return (await DetailAsync(connection, transaction, threadId, access.UserId))!;
+    }
+
+    /// <summary>
+    /// Opens a published proposal's case, routed by TAXONOMY.md's proposal rule (a property category
+    /// goes to the residents' committee; funds stay with the owners' committee). Does nothing twice.
+    /// </summary>
+    internal async Task OpenProposalCaseAsync(SqliteConnection connection, SqliteTransaction transaction, long threadId)
+    {
+        var proposal = await connection.QuerySingleAsync<(long CommunityId, string Kind, string? Category, long AuthorId, string AuthorRole, long? CaseId)>(
+            "SELECT community_id, kind, category, author_id, author_role, case_id FROM threads WHERE id = @threadId;", new { threadId }, transaction);
+        if (proposal.Kind != ThreadKinds.Proposal || proposal.CaseId is not null)
+        {
+            return;
+        }
+        var body = Taxonomy.ForProposal(await CaseStore.RouteAsync(connection, transaction, proposal.CommunityId, proposal.Category!));
+        var displayName = await DisplayNameAsync(connection, transaction, proposal.AuthorId);
+        var caseId = await cases.OpenAsync(connection, transaction, new NewCase(proposal.CommunityId, ThreadKinds.Proposal, threadId, proposal.Category!,
+            false, keys.ForUser(proposal.AuthorId), new Actor(proposal.AuthorId, $"{displayName}({proposal.AuthorRole})"), body));
+        await connection.ExecuteAsync("UPDATE threads SET case_id = @caseId WHERE id = @threadId;", new { caseId, threadId }, transaction);
     }
 
     internal static Task<string> DisplayNameAsync(SqliteConnection connection, SqliteTransaction transaction, long userId) =>

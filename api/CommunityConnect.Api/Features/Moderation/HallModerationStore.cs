@@ -270,6 +270,11 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
     private async Task PublishedAsync(SqliteConnection connection, SqliteTransaction transaction, string kind, PostRow post)
     {
         await connection.ExecuteAsync("DELETE FROM content_flags WHERE target_kind = @kind AND target_id = @Id;", new { kind, post.Id }, transaction);
+        if (kind == "thread")
+        {
+            // A proposal held at the door becomes a case now that it is public.
+            await threads.OpenProposalCaseAsync(connection, transaction, post.Id);
+        }
         if (kind == "reply" && post.ReviewState != ReviewStates.Published)
         {
             var thread = (await ThreadStore.LoadAsync(connection, transaction, post.ThreadId!.Value))!;
