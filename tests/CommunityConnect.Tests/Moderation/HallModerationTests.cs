@@ -44,8 +44,8 @@ public sealed class HallModerationTests(CommunityApp app) : IClassFixture<Commun
         Assert.False(await InFeed(resident, held.Id()));
 
         var secretary = await app.ClientFor("secretary");
-        var queue = await secretary.GetJson("/v1/communities/1/moderation/queue");
-        Assert.Contains(queue.EnumerateArray(), q => q.Text("kind") == "thread" && q.Id() == held.Id());
+        var queue = await secretary.GetJson("/v1/communities/1/moderation/queue?limit=100");
+        Assert.Contains(queue.GetProperty("items").EnumerateArray(), q => q.Text("kind") == "thread" && q.Id() == held.Id());
         var approved = await (await secretary.PostJson($"{url}/approve", new { })).Expect(HttpStatusCode.OK);
         Assert.Equal("published", approved.Text("reviewState"));
         await (await resident.GetAsync(url)).Expect(HttpStatusCode.OK);
@@ -54,6 +54,28 @@ public sealed class HallModerationTests(CommunityApp app) : IClassFixture<Commun
 
         var log = await secretary.GetJson("/v1/communities/1/moderation/log?limit=100");
         Assert.Contains(log.GetProperty("items").EnumerateArray(), e => e.Text("action") == "approve" && e.GetProperty("targetId").GetInt64() == held.Id());
+    }
+
+    [Fact]
+    public async Task TheQueueIsPagedOldestFirst()
+    {
+        var tenant = await app.ClientFor("tenant");
+        var first = await (await tenant.PostJson("/v1/communities/1/threads", Discussion("二手自行车出售", "要的加微信"))).Expect(HttpStatusCode.Created);
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+        var second = await (await tenant.PostJson("/v1/communities/1/threads", Discussion("二手婴儿车出售", "要的加微信"))).Expect(HttpStatusCode.Created);
+        var secretary = await app.ClientFor("secretary");
+        var seen = new List<long>();
+        string? next = null;
+        do
+        {
+            var page = await secretary.GetJson("/v1/communities/1/moderation/queue?limit=1" + (next is null ? "" : $"&after={next}"));
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Where(q => q.Text("kind") == "thread").Select(q => q.Id()));
+            next = page.GetProperty("next").GetString();
+        }
+        while (next is not null);
+        Assert.True(seen.IndexOf(first.Id()) < seen.IndexOf(second.Id()));
+        Assert.Equal(seen.Count, seen.Distinct().Count());
+        await (await secretary.GetAsync("/v1/communities/1/moderation/queue?after=bogus")).ExpectProblem(HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -127,8 +149,8 @@ public sealed class HallModerationTests(CommunityApp app) : IClassFixture<Commun
         await (await first.GetAsync($"/v1/threads/{thread.Id()}")).ExpectProblem(HttpStatusCode.NotFound);
         Assert.Equal("hidden", (await (await app.ClientFor("resident")).GetJson($"/v1/threads/{thread.Id()}")).Text("reviewState"));
         var secretary = await app.ClientFor("secretary");
-        var queue = await secretary.GetJson("/v1/communities/1/moderation/queue");
-        var item = queue.EnumerateArray().Single(q => q.Text("kind") == "thread" && q.Id() == thread.Id());
+        var queue = await secretary.GetJson("/v1/communities/1/moderation/queue?limit=100");
+        var item = queue.GetProperty("items").EnumerateArray().Single(q => q.Text("kind") == "thread" && q.Id() == thread.Id());
         Assert.Equal("flags", item.Text("hiddenBy"));
         Assert.Equal(3, item.GetProperty("flagCount").GetInt32());
         await (await (await app.ClientFor("resident")).GetAsync("/v1/communities/1/moderation/queue")).ExpectProblem(HttpStatusCode.Forbidden);

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Infrastructure.Auth;
+using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Idempotency;
 using CommunityConnect.Api.Infrastructure.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -62,11 +63,35 @@ public static class HallModerationApi
         return access is not null && await store.MaySeeAsync(post, access) ? (post, access) : null;
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<QueueItem>>, ProblemHttpResult>> Queue(
-        long communityId, CommunityAccess access, ModerationStore moderation, HallModerationStore store) =>
-        access.IsStreetAdmin || await moderation.IsModeratorAsync(access)
-            ? TypedResults.Ok(await store.QueueAsync(communityId))
-            : TypedResults.Problem(statusCode: 403, title: "Only the hall's moderators see the review queue.");
+    private static async Task<Results<Ok<Page<QueueItem>>, ValidationProblem, ProblemHttpResult>> Queue(
+        long communityId, string? after, int? limit, CommunityAccess access, ModerationStore moderation, HallModerationStore store)
+    {
+        if (!access.IsStreetAdmin && !await moderation.IsModeratorAsync(access))
+        {
+            return TypedResults.Problem(statusCode: 403, title: "Only the hall's moderators see the review queue.");
+        }
+        var errors = new Dictionary<string, string[]>();
+        var take = Paging.Limit(limit, errors);
+        var parts = Paging.Decode(after, 3, errors);
+        QueueCursor? cursor = null;
+        if (parts is not null)
+        {
+            if (long.TryParse(parts[0], out var at) && parts[1] is "thread" or "reply" && long.TryParse(parts[2], out var id))
+            {
+                cursor = new QueueCursor(DateTimeOffset.FromUnixTimeMilliseconds(at), parts[1], id);
+            }
+            else
+            {
+                errors["after"] = ["after is not a cursor this list gave out."];
+            }
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var rows = await store.QueueAsync(communityId, cursor, take + 1);
+        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.CreatedAt.ToUnixTimeMilliseconds(), r.Kind, r.Id)));
+    }
 
     private static Task<Results<Created<FlagReceipt>, ProblemHttpResult>> FlagThread(long threadId, FlagInput input, HttpContext http, HallModerationStore store, UnitOfWork work) =>
         FlagAsync("thread", threadId, input, http, store, work);

@@ -15,6 +15,9 @@ public sealed record QueueItem(
     string Kind, long Id, long? ThreadId, string? Title, string Excerpt, string Author, string ReviewState, string? HiddenBy,
     int FlagCount, IReadOnlyList<string> FlagReasons, DateTimeOffset CreatedAt);
 
+/// <summary>Where a page of the review queue ends.</summary>
+public sealed record QueueCursor(DateTimeOffset CreatedAt, string Kind, long Id);
+
 public sealed record FlagReceipt(long Id, string TargetKind, long TargetId, string Reason, int FlagCount, bool Hidden);
 
 /// <summary>Flags, the review queue and the moderator actions on threads and replies.</summary>
@@ -114,24 +117,32 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
     }
 
     /// <summary>What waits for a moderator: held posts and posts hidden by flags.</summary>
-    public async Task<IReadOnlyList<QueueItem>> QueueAsync(long communityId)
+    /// <summary>Oldest first; the cursor is (created at, kind, id) of the last item seen. Answers take + 1 items at most.</summary>
+    public async Task<IReadOnlyList<QueueItem>> QueueAsync(long communityId, QueueCursor? after, int take)
     {
         await using var connection = await database.OpenReadAsync();
-        var rows = await connection.QueryAsync<QueueRow>(
+        var rows = (await connection.QueryAsync<QueueRow>(
             """
-            SELECT 'thread' AS Kind, t.id AS Id, NULL AS ThreadId, t.title AS Title, t.body AS Body, u.display_name AS Author,
-                   t.review_state AS ReviewState, t.hidden_by AS HiddenBy, t.created_at AS CreatedAt
-            FROM threads t JOIN users u ON u.id = t.author_id
-            WHERE t.community_id = @communityId AND (t.review_state = 'pending' OR (t.review_state = 'hidden' AND t.hidden_by = 'flags'))
-            UNION ALL
-            SELECT 'reply', r.id, r.thread_id, t.title, r.body, u.display_name, r.review_state, r.hidden_by, r.created_at
-            FROM thread_replies r JOIN threads t ON t.id = r.thread_id JOIN users u ON u.id = r.author_id
-            WHERE t.community_id = @communityId AND (r.review_state = 'pending' OR (r.review_state = 'hidden' AND r.hidden_by = 'flags'))
-            ORDER BY 9, 2
-            LIMIT 200;
-            """, new { communityId });
+            SELECT * FROM (
+                SELECT 'thread' AS Kind, t.id AS Id, NULL AS ThreadId, t.title AS Title, t.body AS Body, u.display_name AS Author,
+                       t.review_state AS ReviewState, t.hidden_by AS HiddenBy, t.created_at AS CreatedAt
+                FROM threads t JOIN users u ON u.id = t.author_id
+                WHERE t.community_id = @communityId AND (t.review_state = 'pending' OR (t.review_state = 'hidden' AND t.hidden_by = 'flags'))
+                UNION ALL
+                SELECT 'reply', r.id, r.thread_id, t.title, r.body, u.display_name, r.review_state, r.hidden_by, r.created_at
+                FROM thread_replies r JOIN threads t ON t.id = r.thread_id JOIN users u ON u.id = r.author_id
+                WHERE t.community_id = @communityId AND (r.review_state = 'pending' OR (r.review_state = 'hidden' AND r.hidden_by = 'flags'))
+            ) AS queue
+            WHERE @afterAt IS NULL OR (CreatedAt, Kind, Id) > (@afterAt, @afterKind, @afterId)
+            ORDER BY CreatedAt, Kind, Id
+            LIMIT @take;
+            """, new { communityId, afterAt = after?.CreatedAt, afterKind = after?.Kind, afterId = after?.Id, take })).ToList();
+        var targets = rows.Select(r => $"{r.Kind}:{r.Id}").ToArray();
         var flags = (await connection.QueryAsync<(string Kind, long Id, string Reason)>(
-            "SELECT target_kind, target_id, reason FROM content_flags WHERE community_id = @communityId;", new { communityId }))
+            """
+            SELECT target_kind, target_id, reason FROM content_flags
+            WHERE community_id = @communityId AND target_kind || ':' || target_id IN @targets;
+            """, new { communityId, targets }))
             .ToLookup(f => (f.Kind, f.Id), f => f.Reason);
         return rows.Select(r => new QueueItem(r.Kind, r.Id, r.ThreadId, r.Title, UserText.Cut(r.Body, 120), r.Author, r.ReviewState, r.HiddenBy,
             flags[(r.Kind, r.Id)].Count(), flags[(r.Kind, r.Id)].Distinct().ToList(), r.CreatedAt)).ToList();
