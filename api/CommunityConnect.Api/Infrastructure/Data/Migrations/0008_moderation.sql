@@ -50,6 +50,8 @@ CREATE TABLE moderation_log (
 );
 CREATE INDEX ix_moderation_log_community ON moderation_log (community_id, id);
 
+-- SQLite syntax; on PostgreSQL the same guard is a BEFORE UPDATE OR DELETE trigger whose function
+-- raises an exception (or REVOKE UPDATE, DELETE from the app's role).
 CREATE TRIGGER moderation_log_no_update BEFORE UPDATE ON moderation_log
 BEGIN
     SELECT RAISE(ABORT, 'moderation_log rows cannot be changed');
