@@ -4,9 +4,9 @@ using Dapper;
 namespace CommunityConnect.Api.Infrastructure.Data;
 
 /// <summary>
-/// Applies the numbered <c>Migrations/*.sql</c> files embedded in this assembly, in order, each in
-/// its own transaction together with its row in <c>schema_migrations</c>, so starting twice applies
-/// nothing twice and a failed script leaves no trace.
+/// Applies the numbered <c>Migrations/*.sql</c> files embedded in this assembly that the database
+/// has not recorded in <c>schema_migrations</c>, in order, all in one transaction with their rows
+/// there, so starting twice applies nothing twice and a failed script leaves no trace.
 /// </summary>
 public sealed class Migrator(Database database, ILogger<Migrator> logger)
 {
