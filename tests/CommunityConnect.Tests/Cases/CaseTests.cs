@@ -85,6 +85,23 @@ public sealed class CaseTests(CommunityApp app) : IClassFixture<CommunityApp>
     }
 
     [Fact]
+    public async Task AResentCaseResponseWithTheSameKeyIsStoredOnce()
+    {
+        var caseId = await OpenCaseAsync("tenant", "sanitation");
+        var property = await app.ClientFor("property");
+        HttpRequestMessage Request() => new(HttpMethod.Post, $"/v1/cases/{caseId}/responses")
+        {
+            Content = JsonContent.Create(new { body = "明早清运" }),
+            Headers = { { "Idempotency-Key", "response-once" } },
+        };
+        var first = await (await property.SendAsync(Request())).Expect(HttpStatusCode.Created);
+        var second = await (await property.SendAsync(Request())).Expect(HttpStatusCode.Created);
+        Assert.Equal(first.Id(), second.Id());
+        var detail = await property.GetJson($"/v1/cases/{caseId}");
+        Assert.Single(detail.GetProperty("responses").EnumerateArray());
+    }
+
+    [Fact]
     public async Task OnlyItsBodiesMayAnswerACase()
     {
         var caseId = await OpenCaseAsync("resident", "water");

@@ -121,6 +121,10 @@ public sealed class HallModerationTests(CommunityApp app) : IClassFixture<Commun
             new { kind = "proposal", title = "楼道里装监控", body = "有意者加微信一起凑钱", category = "security" })).Expect(HttpStatusCode.Created);
         Assert.Equal("pending", held.Text("reviewState"));
         Assert.Equal(System.Text.Json.JsonValueKind.Null, held.GetProperty("caseId").ValueKind);
+        // Not published, so not yet decidable: neither adopted nor declined (and nothing half-written).
+        var secretary = await app.ClientFor("secretary");
+        await (await secretary.PostJson($"/v1/threads/{held.Id()}/adopt", new { })).ExpectProblem(HttpStatusCode.Conflict);
+        await (await secretary.PostJson($"/v1/threads/{held.Id()}/decline", new { reason = "先审核" })).ExpectProblem(HttpStatusCode.Conflict);
 
         var approved = await (await (await app.ClientFor("secretary")).PostJson($"/v1/threads/{held.Id()}/approve", new { })).Expect(HttpStatusCode.OK);
         var caseId = approved.GetProperty("caseId").GetInt64();
@@ -154,6 +158,36 @@ public sealed class HallModerationTests(CommunityApp app) : IClassFixture<Commun
         Assert.Equal("flags", item.Text("hiddenBy"));
         Assert.Equal(3, item.GetProperty("flagCount").GetInt32());
         await (await (await app.ClientFor("resident")).GetAsync("/v1/communities/1/moderation/queue")).ExpectProblem(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task RepliesOfAHiddenThreadDoNotExistForOtherMembers()
+    {
+        var thread = await (await app.ClientFor("resident")).PostDiscussion("出租车位,价格面议");
+        var reply = await (await app.ClientFor("owners")).PostReply(thread.Id(), "多少钱一个月?");
+        var secretary = await app.ClientFor("secretary");
+        await (await secretary.PostJson($"/v1/threads/{thread.Id()}/hide", new { reason = "请到二手交易群发布" })).Expect(HttpStatusCode.OK);
+        var tenant = await app.ClientFor("tenant");
+        await (await tenant.PutAsync($"/v1/replies/{reply.Id()}/support", null)).ExpectProblem(HttpStatusCode.NotFound);
+        await (await tenant.PostJson($"/v1/replies/{reply.Id()}/flags", new { reason = "spam" })).ExpectProblem(HttpStatusCode.NotFound);
+        await (await secretary.PostJson($"/v1/threads/{thread.Id()}/restore", new { })).Expect(HttpStatusCode.OK);
+        await (await tenant.PutAsync($"/v1/replies/{reply.Id()}/support", null)).Expect(HttpStatusCode.NoContent);
+    }
+
+    [Fact]
+    public async Task SlowModeHoldsWhenRepliesArriveAtOnce()
+    {
+        var thread = await (await app.ClientFor("resident")).PostDiscussion("小区游泳池开放时间");
+        await (await (await app.ClientFor("secretary")).PutJson($"/v1/threads/{thread.Id()}/slow-mode", new { seconds = 300 })).Expect(HttpStatusCode.OK);
+        var tenant = await app.ClientFor("tenant");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            tenant.PostJson($"/v1/threads/{thread.Id()}/replies", new { body = $"第{i}条:早上七点开门吧" })));
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.Created), r =>
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode);
+            Assert.NotNull(r.Headers.RetryAfter);
+        });
     }
 
     [Fact]

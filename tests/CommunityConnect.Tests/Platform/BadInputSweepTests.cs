@@ -20,7 +20,20 @@ public sealed class BadInputSweepTests(CommunityApp app) : IClassFixture<Communi
         "\"text\"",
         "{\"kind\": 5, \"title\": [], \"body\": {}, \"category\": 1, \"unitId\": \"x\", \"reason\": 3, \"deadline\": \"tomorrow\", \"seconds\": \"soon\", \"satisfied\": \"yes\"}",
         "{}",
+        "{\"routes\": [null], \"policies\": [null], \"words\": [null]}",
     ];
+
+    [Theory]
+    [InlineData("/v1/communities/1/routing", "{\"routes\": [null]}")]
+    [InlineData("/v1/communities/1/sla", "{\"policies\": [null]}")]
+    [InlineData("/v1/communities/1/moderation/words", "{\"words\": [null]}")]
+    public async Task ANullItemInAListIsABadRequest(string url, string json)
+    {
+        var secretary = await app.ClientFor("secretary");
+        var response = await secretary.PutAsync(url, new StringContent(json, Encoding.UTF8, "application/json"));
+        var problem = await response.ExpectProblem(HttpStatusCode.BadRequest);
+        Assert.Contains("[0]", problem.GetProperty("errors").EnumerateObject().Single().Name);
+    }
 
     [Fact]
     public async Task NoOperationAnswers500ToBadInput()

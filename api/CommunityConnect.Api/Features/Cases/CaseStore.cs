@@ -216,42 +216,43 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, SlaClock clo
 
     /// <summary>
     /// An answer on the case itself, by a member of a body it is or was with, the secretary or the
-    /// street admin. An answer by the current body is the first response.
+    /// street admin. An answer by the current body is the first response. A unit of work: run it
+    /// through <c>UnitOfWork.CreateAsync</c> so a resend with the same Idempotency-Key answers once.
     /// </summary>
-    public Task<Outcome<CaseResponse>> RespondAsync(long caseId, CommunityAccess access, string callerKey, string displayName, string body) =>
-        database.WriteAsync<Outcome<CaseResponse>>(async (connection, transaction) =>
+    public async Task<Outcome<CaseResponse>> RespondAsync(SqliteConnection connection, SqliteTransaction transaction,
+        long caseId, CommunityAccess access, string callerKey, string displayName, string body)
+    {
+        var row = await FindAsync(connection, transaction, caseId);
+        if (row is null || row.CommunityId != access.CommunityId || !await MaySeeAsync(connection, transaction, row, access, callerKey))
         {
-            var row = await FindAsync(connection, transaction, caseId);
-            if (row is null || row.CommunityId != access.CommunityId || !await MaySeeAsync(connection, transaction, row, access, callerKey))
-            {
-                return Failure.NotFound("Case");
-            }
-            var bodies = await BodiesOfAsync(connection, transaction, caseId);
-            var actingBody = ActingBody(access, row.ResponsibleBody, bodies);
-            if (actingBody is null)
-            {
-                return Failure.Forbidden("Only a body this case is or was with, the secretary or the street office may answer it.");
-            }
-            if (row.State == CaseStateTable.Closed)
-            {
-                return Failure.Conflict("This case is closed.");
-            }
-            var now = time.GetUtcNow();
-            var id = await connection.ExecuteScalarAsync<long>(
-                """
-                INSERT INTO case_responses (case_id, author_id, author_body, body, created_at)
-                VALUES (@caseId, @UserId, @actingBody, @body, @now) RETURNING id;
-                """, new { caseId, access.UserId, actingBody, body, now }, transaction);
-            var actor = new Actor(access.UserId, $"{displayName}({Bodies.Label(actingBody)})");
-            await AddHistoryAsync(connection, transaction, caseId, "response", actor, null, null, null, null, null);
-            if (actingBody == row.ResponsibleBody)
-            {
-                await RecordAsync(connection, transaction, caseId, ItemEvent.FirstAnswer, actor);
-            }
-            await inbox.NotifyKeysAsync(connection, transaction, [row.AuthorKey],
-                new Notice("case_response", $"{Bodies.Label(actingBody)}回复了您的{KindLabel(row.Kind)}", UserTextCut(body), row.CommunityId, "case", caseId));
-            return new CaseResponse(id, displayName, actingBody, body, now);
-        });
+            return Failure.NotFound("Case");
+        }
+        var bodies = await BodiesOfAsync(connection, transaction, caseId);
+        var actingBody = ActingBody(access, row.ResponsibleBody, bodies);
+        if (actingBody is null)
+        {
+            return Failure.Forbidden("Only a body this case is or was with, the secretary or the street office may answer it.");
+        }
+        if (row.State == CaseStateTable.Closed)
+        {
+            return Failure.Conflict("This case is closed.");
+        }
+        var now = time.GetUtcNow();
+        var id = await connection.ExecuteScalarAsync<long>(
+            """
+            INSERT INTO case_responses (case_id, author_id, author_body, body, created_at)
+            VALUES (@caseId, @UserId, @actingBody, @body, @now) RETURNING id;
+            """, new { caseId, access.UserId, actingBody, body, now }, transaction);
+        var actor = new Actor(access.UserId, $"{displayName}({Bodies.Label(actingBody)})");
+        await AddHistoryAsync(connection, transaction, caseId, "response", actor, null, null, null, null, null);
+        if (actingBody == row.ResponsibleBody)
+        {
+            await RecordAsync(connection, transaction, caseId, ItemEvent.FirstAnswer, actor);
+        }
+        await inbox.NotifyKeysAsync(connection, transaction, [row.AuthorKey],
+            new Notice("case_response", $"{Bodies.Label(actingBody)}回复了您的{KindLabel(row.Kind)}", UserTextCut(body), row.CommunityId, "case", caseId));
+        return new CaseResponse(id, displayName, actingBody, body, now);
+    }
 
     /// <summary>Hands the case to another first body with a reason; the escalation level stays.</summary>
     public Task<Outcome<CaseSummary>> TransferAsync(long caseId, CommunityAccess access, string callerKey, string displayName, string toBody, string reason) =>

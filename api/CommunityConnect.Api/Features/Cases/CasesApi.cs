@@ -1,5 +1,6 @@
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Http;
+using CommunityConnect.Api.Infrastructure.Idempotency;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CommunityConnect.Api.Features.Cases;
@@ -43,7 +44,8 @@ public static class CasesApi
     }
 
     private static async Task<Results<Created<CaseResponse>, ProblemHttpResult>> Respond(
-        long caseId, CaseResponseInput input, HttpContext http, CaseStore store, Tenancy tenancy, RecipientKeys keys, IEnumerable<ICaseAnswerHandler> handlers)
+        long caseId, CaseResponseInput input, HttpContext http, CaseStore store, Tenancy tenancy, RecipientKeys keys, IEnumerable<ICaseAnswerHandler> handlers,
+        UnitOfWork work)
     {
         var access = await AccessToCaseAsync(caseId, http, store, tenancy);
         if (access is null)
@@ -53,12 +55,15 @@ public static class CasesApi
         var callerKey = keys.ForUser(access.UserId);
         var displayName = http.User.Identity?.Name ?? "";
         var (kind, itemId) = (await store.ItemOfAsync(caseId))!.Value;
-        var outcome = handlers.FirstOrDefault(h => h.Kinds.Contains(kind)) is { } handler
-            ? await handler.AnswerAsync(itemId, access, callerKey, displayName, input.Body!.Trim())
-            : await store.RespondAsync(caseId, access, callerKey, displayName, input.Body!.Trim());
-        return outcome.Failed
-            ? outcome.Failure!.ToResult()
-            : TypedResults.Created($"/v1/cases/{caseId}#response-{outcome.Value!.Id}", outcome.Value);
+        var body = input.Body!.Trim();
+        var handler = handlers.FirstOrDefault(h => h.Kinds.Contains(kind));
+        var outcome = await work.CreateAsync((connection, transaction) => handler is null
+                ? store.RespondAsync(connection, transaction, caseId, access, callerKey, displayName, body)
+                : handler.AnswerAsync(connection, transaction, itemId, access, callerKey, displayName, body),
+            LocationOf);
+        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
+
+        string LocationOf(CaseResponse response) => $"/v1/cases/{caseId}#response-{response.Id}";
     }
 
     private static async Task<Results<Ok<CaseSummary>, ProblemHttpResult>> Transfer(
@@ -108,6 +113,11 @@ public static class CasesApi
         if (!access.HasAny(Roles.ResidentsCommittee, Roles.PartySecretary))
         {
             return TypedResults.Problem(statusCode: 403, title: "Only the residents' committee or the secretary changes the routing table.");
+        }
+        var errors = new Dictionary<string, string[]>();
+        if (!RequestChecks.NoNullItems(input.Routes, "routes", errors))
+        {
+            return TypedResults.ValidationProblem(errors);
         }
         var unknown = input.Routes!.Where(r => !Taxonomy.IsCategory(r.Category)).Select(r => r.Category).ToList();
         if (unknown.Count > 0 || input.Routes!.Count == 0)

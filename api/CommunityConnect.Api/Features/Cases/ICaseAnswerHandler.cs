@@ -1,5 +1,6 @@
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
+using Microsoft.Data.Sqlite;
 
 namespace CommunityConnect.Api.Features.Cases;
 
@@ -12,6 +13,7 @@ public interface ICaseAnswerHandler
 {
     IReadOnlyCollection<string> Kinds { get; }
 
-    /// <summary>Answers item <paramref name="itemId"/> in its own unit of work; 404/403/409 as the item decides.</summary>
-    Task<Outcome<CaseResponse>> AnswerAsync(long itemId, CommunityAccess access, string callerKey, string displayName, string body);
+    /// <summary>Answers item <paramref name="itemId"/> inside the caller's unit of work; 404/403/409 as the item decides.</summary>
+    Task<Outcome<CaseResponse>> AnswerAsync(SqliteConnection connection, SqliteTransaction transaction,
+        long itemId, CommunityAccess access, string callerKey, string displayName, string body);
 }

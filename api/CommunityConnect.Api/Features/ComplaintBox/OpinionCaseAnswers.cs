@@ -1,6 +1,7 @@
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
+using Microsoft.Data.Sqlite;
 
 namespace CommunityConnect.Api.Features.ComplaintBox;
 
@@ -9,14 +10,15 @@ namespace CommunityConnect.Api.Features.ComplaintBox;
 /// case response (the author, the bodies, the secretary and the street office see it), and open to
 /// the bodies the case was with before, as every case response is.
 /// </summary>
-public sealed class OpinionCaseAnswers(Database database, OpinionStore store) : ICaseAnswerHandler
+public sealed class OpinionCaseAnswers(OpinionStore store) : ICaseAnswerHandler
 {
     public IReadOnlyCollection<string> Kinds { get; } = ["opinion", "question"];
 
-    public async Task<Outcome<CaseResponse>> AnswerAsync(long itemId, CommunityAccess access, string callerKey, string displayName, string body)
+    public async Task<Outcome<CaseResponse>> AnswerAsync(SqliteConnection connection, SqliteTransaction transaction,
+        long itemId, CommunityAccess access, string callerKey, string displayName, string body)
     {
-        var answer = await database.WriteAsync((connection, transaction) =>
-            store.AnswerAsync(connection, transaction, itemId, new OpinionViewer(access, callerKey, displayName), body, OpinionVisibility.Private, earlierBodies: true));
+        var answer = await store.AnswerAsync(connection, transaction, itemId, new OpinionViewer(access, callerKey, displayName), body,
+            OpinionVisibility.Private, earlierBodies: true);
         return answer.Failed
             ? answer.Failure!
             : new CaseResponse(answer.Value!.Id, answer.Value.Author, answer.Value.AuthorBody, answer.Value.Body, answer.Value.CreatedAt);

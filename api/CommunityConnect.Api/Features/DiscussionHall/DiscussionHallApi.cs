@@ -81,6 +81,16 @@ public static class DiscussionHallApi
     private static async Task<CommunityAccess?> AccessToThreadAsync(long threadId, HttpContext http) =>
         await HallModerationApi.AccessToPostAsync("thread", threadId, http) is var (_, access) ? access : null;
 
+    /// <summary>A failure as a problem, with Retry-After when it says how long to wait.</summary>
+    private static ProblemHttpResult AsProblem(HttpContext http, Infrastructure.Data.Failure failure)
+    {
+        if (failure.RetryAfter is { } wait)
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString();
+        }
+        return failure.ToResult();
+    }
+
     private static readonly ProblemHttpResult Refused = TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity,
         title: "This post cannot be published: it breaks the community's posting rules.",
         detail: "Please reword it. Posts are checked against the community's word list and WeChat's content check.");
@@ -217,12 +227,10 @@ public static class DiscussionHallApi
         {
             return ThreadNotFound;
         }
+        // Slow mode first (cheap), before the content check; the reply's unit of work checks it again.
         if (await moderation.SlowModeWaitAsync(threadId, access.UserId) is { } wait)
         {
-            var seconds = (int)Math.Ceiling(wait.TotalSeconds);
-            http.Response.Headers.RetryAfter = seconds.ToString();
-            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests,
-                title: "This thread is in slow mode: wait before replying again.", detail: $"You may reply again in {seconds} seconds.");
+            return AsProblem(http, Infrastructure.Data.Failure.TooSoon("This thread is in slow mode: wait before replying again.", wait));
         }
         var verdict = await gate.CheckReplyAsync(access.CommunityId, access.UserId, input.Body!, http.RequestAborted);
         if (verdict == GateVerdict.Refuse)
@@ -231,7 +239,7 @@ public static class DiscussionHallApi
         }
         var outcome = await work.CreateAsync(
             (connection, transaction) => store.ReplyAsync(connection, transaction, access, threadId, input, ContentGate.ReviewStateOf(verdict)), LocationOf);
-        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
+        return outcome.Failed ? AsProblem(http, outcome.Failure!) : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
 
         static string LocationOf(ThreadReply reply) => $"/v1/threads/{reply.ThreadId}/replies#reply-{reply.Id}";
     }
@@ -262,21 +270,21 @@ public static class DiscussionHallApi
     private static Task<Results<NoContent, ProblemHttpResult>> Withdraw(long threadId, HttpContext http, ThreadStore store) =>
         Toggle(threadId, http, access => store.WithdrawAsync(access, threadId));
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> SetReplySupport(long replyId, bool on, HttpContext http, ThreadStore store, Tenancy tenancy)
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetReplySupport(long replyId, bool on, HttpContext http, ThreadStore store)
     {
-        var access = await AccessAsync(await store.CommunityOfReplyAsync(replyId), http, tenancy);
-        if (access is null)
+        // The reply and its thread must both be visible to the caller (held or hidden posts are 404 to others).
+        if (await HallModerationApi.AccessToPostAsync("reply", replyId, http) is not var (_, access))
         {
             return TypedResults.Problem(statusCode: 404, title: "Reply was not found.");
         }
         return Done(await store.SetReplySupportAsync(access, replyId, on)) is { } problem ? problem : TypedResults.NoContent();
     }
 
-    private static Task<Results<NoContent, ProblemHttpResult>> SupportReply(long replyId, HttpContext http, ThreadStore store, Tenancy tenancy) =>
-        SetReplySupport(replyId, on: true, http, store, tenancy);
+    private static Task<Results<NoContent, ProblemHttpResult>> SupportReply(long replyId, HttpContext http, ThreadStore store) =>
+        SetReplySupport(replyId, on: true, http, store);
 
-    private static Task<Results<NoContent, ProblemHttpResult>> UnsupportReply(long replyId, HttpContext http, ThreadStore store, Tenancy tenancy) =>
-        SetReplySupport(replyId, on: false, http, store, tenancy);
+    private static Task<Results<NoContent, ProblemHttpResult>> UnsupportReply(long replyId, HttpContext http, ThreadStore store) =>
+        SetReplySupport(replyId, on: false, http, store);
 
     private static async Task<Results<Created<VolunteerSignup>, ProblemHttpResult>> SignUp(
         long threadId, HttpContext http, ThreadStore store, UnitOfWork work)

@@ -89,6 +89,11 @@ public sealed class ProjectStore(Database database, ThreadStore threads, CaseSto
         {
             return Failure.Conflict("Only proposals are adopted or declined.");
         }
+        // A proposal held for review has no case, hence no body to decide it, until it is published.
+        if (thread.CaseId is null || thread.ReviewState != ReviewStates.Published)
+        {
+            return Failure.Conflict("This proposal is not published yet.");
+        }
         if (ActingLabel(access, thread.ResponsibleBody!) is null)
         {
             return Failure.Forbidden($"Only {Bodies.Label(thread.ResponsibleBody!)} or the party secretary decides this proposal.");

@@ -425,6 +425,11 @@ public sealed class ThreadStore(Database database, CaseStore cases, Inbox.Inbox 
         {
             return failure;
         }
+        // Slow mode, checked again here on the writer so two replies sent at once cannot both slip through.
+        if (await SlowModeWaitAsync(connection, transaction, threadId, access.UserId, time.GetUtcNow()) is { } wait)
+        {
+            return Failure.TooSoon("This thread is in slow mode: wait before replying again.", wait);
+        }
         if (input.ReplyTo is { } replyTo &&
             await connection.ExecuteScalarAsync<long?>("SELECT thread_id FROM thread_replies WHERE id = @replyTo;", new { replyTo }, transaction) != threadId)
         {
@@ -442,6 +447,23 @@ public sealed class ThreadStore(Database database, CaseStore cases, Inbox.Inbox 
             await PublishReplyAsync(connection, transaction, thread!, replyId, access.UserId, body);
         }
         return await GetReplyAsync(connection, transaction, replyId, access.UserId);
+    }
+
+    /// <summary>How long the member must still wait before replying again in a thread in slow mode (null: may reply now).</summary>
+    internal static async Task<TimeSpan?> SlowModeWaitAsync(SqliteConnection connection, SqliteTransaction? transaction, long threadId, long userId, DateTimeOffset now)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<(long Seconds, long? LastAt)>(
+            """
+            SELECT t.slow_mode_seconds,
+                   (SELECT MAX(r.created_at) FROM thread_replies r WHERE r.thread_id = t.id AND r.author_id = @userId)
+            FROM threads t WHERE t.id = @threadId;
+            """, new { threadId, userId }, transaction);
+        if (row.Seconds <= 0 || row.LastAt is null)
+        {
+            return null;
+        }
+        var wait = DateTimeOffset.FromUnixTimeMilliseconds(row.LastAt.Value).AddSeconds(row.Seconds) - now;
+        return wait > TimeSpan.Zero ? wait : null;
     }
 
     /// <summary>A reply becomes public: counted, the thread moves up, followers are told.</summary>

@@ -55,6 +55,10 @@ public static class EscalationApi
             return TypedResults.Problem(statusCode: 403, title: "Only the residents' committee or the secretary changes the clocks.");
         }
         var errors = new Dictionary<string, string[]>();
+        if (!RequestChecks.NoNullItems(input.Policies, "policies", errors))
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
         if (input.Policies!.Count == 0)
         {
             errors["policies"] = ["policies must list at least one policy."];

@@ -50,7 +50,7 @@ public static class HallModerationApi
 
     private static string NameOf(HttpContext http) => http.User.Identity?.Name ?? "";
 
-    /// <summary>The caller's access to the community of a post they may see, or null (404).</summary>
+    /// <summary>The caller's access to the community of a post they may see (a reply: and its thread), or null (404).</summary>
     internal static async Task<(ModeratedPost Post, CommunityAccess Access)?> AccessToPostAsync(string kind, long id, HttpContext http)
     {
         var store = http.RequestServices.GetRequiredService<HallModerationStore>();
@@ -60,7 +60,16 @@ public static class HallModerationApi
             return null;
         }
         var access = await http.RequestServices.GetRequiredService<Tenancy>().ForItemAsync(http, post.CommunityId);
-        return access is not null && await store.MaySeeAsync(post, access) ? (post, access) : null;
+        if (access is null || !await store.MaySeeAsync(post, access))
+        {
+            return null;
+        }
+        // A reply of a thread the caller may not see does not exist for them either.
+        if (post.ThreadId is { } threadId && await store.FindAsync("thread", threadId) is { } thread && !await store.MaySeeAsync(thread, access))
+        {
+            return null;
+        }
+        return (post, access);
     }
 
     private static async Task<Results<Ok<Page<QueueItem>>, ValidationProblem, ProblemHttpResult>> Queue(

@@ -246,18 +246,7 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
     public async Task<TimeSpan?> SlowModeWaitAsync(long threadId, long userId)
     {
         await using var connection = await database.OpenReadAsync();
-        var row = await connection.QuerySingleOrDefaultAsync<(long Seconds, long? LastAt)>(
-            """
-            SELECT t.slow_mode_seconds,
-                   (SELECT MAX(r.created_at) FROM thread_replies r WHERE r.thread_id = t.id AND r.author_id = @userId)
-            FROM threads t WHERE t.id = @threadId;
-            """, new { threadId, userId });
-        if (row.Seconds <= 0 || row.LastAt is null)
-        {
-            return null;
-        }
-        var wait = DateTimeOffset.FromUnixTimeMilliseconds(row.LastAt.Value).AddSeconds(row.Seconds) - time.GetUtcNow();
-        return wait > TimeSpan.Zero ? wait : null;
+        return await ThreadStore.SlowModeWaitAsync(connection, null, threadId, userId, time.GetUtcNow());
     }
 
     private async Task<bool> IsModeratorAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access) =>

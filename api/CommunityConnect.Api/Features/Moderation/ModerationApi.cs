@@ -98,6 +98,11 @@ public static class ModerationApi
         {
             return SecretaryOnly("changes the word list");
         }
+        var errors = new Dictionary<string, string[]>();
+        if (!RequestChecks.NoNullItems(input.Words, "words", errors))
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
         var blank = input.Words!.Where(w => WordList.Fold(w.Text!).Length == 0).Select(w => w.Text).ToList();
         if (blank.Count > 0)
         {

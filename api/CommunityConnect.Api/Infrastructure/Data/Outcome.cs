@@ -10,6 +10,12 @@ public interface IOutcome
 /// <summary>An expected failure: an HTTP status with a title a person can read.</summary>
 public sealed record Failure(int Status, string Title, string? Detail = null)
 {
+    /// <summary>For 429: how long the caller should wait (the handler writes it as Retry-After).</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    public static Failure TooSoon(string title, TimeSpan wait) =>
+        new(StatusCodes.Status429TooManyRequests, title, $"Try again in {(int)Math.Ceiling(wait.TotalSeconds)} seconds.") { RetryAfter = wait };
+
     public static Failure NotFound(string what) => new(StatusCodes.Status404NotFound, $"{what} was not found.");
 
     public static Failure Forbidden(string title) => new(StatusCodes.Status403Forbidden, title);

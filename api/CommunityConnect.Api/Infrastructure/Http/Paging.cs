@@ -75,3 +75,19 @@ public static class Paging
             ? new Page<T>(rows.Take(limit).ToList(), cursorOf(rows[limit - 1]))
             : new Page<T>(rows, null);
 }
+
+/// <summary>Checks that request validation attributes cannot express.</summary>
+public static class RequestChecks
+{
+    /// <summary>A list in a request body may not hold null items (<c>{"routes":[null]}</c>); names the first one.</summary>
+    public static bool NoNullItems<T>(IReadOnlyList<T?>? items, string field, Dictionary<string, string[]> errors) where T : class
+    {
+        var index = items is null ? -1 : items.ToList().FindIndex(item => item is null);
+        if (index < 0)
+        {
+            return true;
+        }
+        errors[$"{field}[{index}]"] = [$"{field} may not contain null."];
+        return false;
+    }
+}
