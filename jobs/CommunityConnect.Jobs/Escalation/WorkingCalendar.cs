@@ -47,15 +47,22 @@ public sealed class WorkingCalendar
     public bool IsWorkingDay(DateOnly day) =>
         Workdays.Contains(day) || (!Holidays.Contains(day) && day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday));
 
-    /// <summary>The instant <paramref name="minutes"/> working minutes after <paramref name="start"/>.</summary>
+    /// <summary>How far a due time may lie: a target the calendar cannot meet sooner is due this far ahead.</summary>
+    public static readonly TimeSpan Horizon = TimeSpan.FromDays(3660);
+
+    /// <summary>
+    /// The instant <paramref name="minutes"/> working minutes after <paramref name="start"/>; at most
+    /// <see cref="Horizon"/> ahead (a calendar with few working minutes and a long target would
+    /// otherwise put the due time decades away), so opening a case never fails on its clock.
+    /// </summary>
     public DateTimeOffset AddWorkingMinutes(DateTimeOffset start, int minutes)
     {
         var local = TimeZoneInfo.ConvertTime(start, TimeZone).DateTime;
         var day = DateOnly.FromDateTime(local);
         var time = TimeOnly.FromDateTime(local);
         var remaining = minutes;
-        // A year of days bounds the walk even for a calendar full of holidays.
-        for (var guard = 0; guard < 3660; guard++)
+        // The horizon bounds the walk, even for a calendar full of holidays.
+        for (var guard = 0; guard < Horizon.TotalDays; guard++)
         {
             if (IsWorkingDay(day))
             {
@@ -73,7 +80,7 @@ public sealed class WorkingCalendar
             day = day.AddDays(1);
             time = TimeOnly.MinValue;
         }
-        throw new InvalidOperationException("The calendar has no working time in the next ten years.");
+        return start + Horizon;
     }
 
     /// <summary>Working minutes between two instants (0 when <paramref name="to"/> is not after <paramref name="from"/>).</summary>

@@ -160,6 +160,28 @@ public sealed class EscalationTests(CommunityApp app) : IClassFixture<CommunityA
     }
 
     [Fact]
+    public async Task PausingARepairDoesNotStopTheClockOfTheBodyItClimbedTo()
+    {
+        var caseId = await app.OpenCaseAsync("resident", "water", kind: "repair");
+        app.Clock.Advance(TimeSpan.FromDays(15));
+        await Sweep();
+        var climbed = await CaseAs("owners", caseId);
+        Assert.Equal("owners_committee", climbed.GetProperty("responsibleBody").GetString());
+        var due = climbed.GetProperty("nextEscalationAt").GetDateTimeOffset();
+
+        var database = app.Service<Database>();
+        var cases = app.Service<CaseStore>();
+        await database.WriteAsync(async (c, t) => { await cases.PauseClockAsync(c, t, caseId); return true; });
+        Assert.Equal(due, (await CaseAs("owners", caseId)).GetProperty("nextEscalationAt").GetDateTimeOffset());
+        await database.WriteAsync(async (c, t) => { await cases.ResumeClockAsync(c, t, caseId); return true; });
+        Assert.Equal(due, (await CaseAs("owners", caseId)).GetProperty("nextEscalationAt").GetDateTimeOffset());
+
+        app.Clock.Advance(TimeSpan.FromDays(15));
+        await Sweep();
+        Assert.Equal("residents_committee", (await CaseAs("secretary", caseId)).GetProperty("responsibleBody").GetString());
+    }
+
+    [Fact]
     public async Task TheAuthorMayEscalateOnceAfterTheFirstResponseClockHasPassed()
     {
         var caseId = await app.OpenCaseAsync("tenant", "parking");
@@ -169,6 +191,8 @@ public sealed class EscalationTests(CommunityApp app) : IClassFixture<CommunityA
         await (await tenant.PostJson(url, new { })).ExpectProblem(HttpStatusCode.BadRequest);
         await (await (await app.ClientFor("resident")).PostJson(url, new { reason = "我也要" })).ExpectProblem(HttpStatusCode.NotFound);
         await (await (await app.ClientFor("property")).PostJson(url, new { reason = "物业自己上报" })).ExpectProblem(HttpStatusCode.Forbidden);
+        // The owners' committee has never had this case: for them it does not exist.
+        await (await (await app.ClientFor("owners")).PostJson(url, new { reason = "业委会上报" })).ExpectProblem(HttpStatusCode.NotFound);
         await (await (await app.ClientFor("resident2")).PostJson(url, new { reason = "别的小区" })).ExpectProblem(HttpStatusCode.NotFound);
 
         // Past the first-response time but before the sweep has run.

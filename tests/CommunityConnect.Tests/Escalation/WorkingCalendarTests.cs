@@ -58,6 +58,15 @@ public sealed class WorkingCalendarTests
         Assert.Equal(due.AddHours(18), SlaClockMath.Shift(Calendar, due, At(11, 25, 16, 0), At(11, 26, 10, 0), urgent: true));
     }
 
+    [Fact]
+    public void ATargetTheCalendarCannotMeetSoonIsDueAtTheHorizonInsteadOfFailing()
+    {
+        var oneHourADay = new WorkingCalendar(WorkingCalendar.ShanghaiTimeZone(), new TimeOnly(9, 0), new TimeOnly(10, 0), [], []);
+        var start = At(11, 27, 9, 0);
+        Assert.Equal(start + WorkingCalendar.Horizon, oneHourADay.AddWorkingMinutes(start, 525_600));
+        Assert.Equal(At(11, 30, 10, 0), oneHourADay.AddWorkingMinutes(start, 120));
+    }
+
     [Theory]
     [InlineData("property", "owners_committee")]
     [InlineData("owners_committee", "residents_committee")]

@@ -24,6 +24,18 @@ public sealed class BadInputSweepTests(CommunityApp app) : IClassFixture<Communi
     ];
 
     [Theory]
+    [InlineData("/v1/communities/1/repairs/scoreboard?to=0001-01-01")]
+    [InlineData("/v1/communities/1/repairs/scoreboard?from=0001-01-01&to=0001-01-01")]
+    [InlineData("/v1/communities/1/repairs/scoreboard?to=9999-12-31")]
+    [InlineData("/v1/communities/1/opinions/trends?to=0001-01-01")]
+    [InlineData("/v1/communities/1/opinions/trends?from=9999-12-30&to=9999-12-31")]
+    public async Task ReportDatesOutsideTheCenturiesWeServeAreABadRequest(string url)
+    {
+        var problem = await (await (await app.ClientFor("secretary")).GetAsync(url)).ExpectProblem(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").EnumerateObject().Any());
+    }
+
+    [Theory]
     [InlineData("/v1/communities/1/routing", "{\"routes\": [null]}")]
     [InlineData("/v1/communities/1/sla", "{\"policies\": [null]}")]
     [InlineData("/v1/communities/1/moderation/words", "{\"words\": [null]}")]

@@ -143,6 +143,14 @@ public sealed class KestrelHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARequestForwardedByAProxyOnThisMachineIsNotALoopbackCaller()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/jobs") { Headers = { { "X-Forwarded-For", "203.0.113.7" } } };
+        var response = await _app.CreateClient().SendAsync(request);
+        Assert.True(response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden, response.StatusCode.ToString());
+    }
+
+    [Fact]
     public async Task WeChatLoginIsRateLimitedPerAddressAndDevLoginIsNot()
     {
         var client = _app.CreateClient();

@@ -128,6 +128,22 @@ public sealed class SubscribeMessageTests(SubscribeMessageApp app) : IClassFixtu
     }
 
     [Fact]
+    public async Task AGatewayErrorOnASendIsNeverRetriedBecauseWeChatMayHaveDeliveredIt()
+    {
+        var (client, requests) = await app.WeChatApplicantAsync("gateway", 37, 38);
+        await (await client.PostJson("/v1/me/subscriptions", new { templateKey = "membership", count = 2 })).Expect(HttpStatusCode.OK);
+        await app.ApproveAsync(requests[0]);
+        await app.DeliverAsync(); // token cached
+        var before = app.WeChat.Calls("subscribe_send");
+        app.WeChat.Script("subscribe_send", 502);
+        await app.ApproveAsync(requests[1]);
+        await app.DeliverAsync();
+        await app.DeliverAsync();
+        Assert.Equal(before + 1, app.WeChat.Calls("subscribe_send"));
+        Assert.Equal(["sent", "unknown"], await app.OutboxStatesAsync("gateway"));
+    }
+
+    [Fact]
     public async Task AnInvalidTokenIsRefreshedOnceAndTheMessageGoesThrough()
     {
         var (client, requests) = await app.WeChatApplicantAsync("token", 21, 22);
@@ -197,6 +213,23 @@ public sealed class SubscribeMessageTests(SubscribeMessageApp app) : IClassFixtu
         await Task.WhenAll(app.DeliverAsync(), app.DeliverAsync(), app.DeliverAsync());
         Assert.Equal(5, app.DeliveredTo("parallel"));
         Assert.All(await app.OutboxStatesAsync("parallel"), state => Assert.Equal("sent", state));
+    }
+
+    [Fact]
+    public async Task AResentConsentWithTheSameKeyCountsOnce()
+    {
+        var client = await app.ClientFor("consent-resend", communityId: 1, role: "resident", unitId: 36);
+        HttpRequestMessage Request() => new(HttpMethod.Post, "/v1/me/subscriptions")
+        {
+            Content = JsonContent.Create(new { templateKey = "item_progress", count = 3 }),
+            Headers = { { "Idempotency-Key", "consent-1" } },
+        };
+        var first = await (await client.SendAsync(Request())).Expect(HttpStatusCode.OK);
+        var second = await (await client.SendAsync(Request())).Expect(HttpStatusCode.OK);
+        Assert.Equal(3, first.GetProperty("remaining").GetInt64());
+        Assert.Equal(3, second.GetProperty("remaining").GetInt64());
+        var list = await client.GetFromJsonAsync<JsonElement>("/v1/me/subscriptions");
+        Assert.Equal(3, list.EnumerateArray().Single(s => s.GetProperty("templateKey").GetString() == "item_progress").GetProperty("remaining").GetInt64());
     }
 
     [Fact]
@@ -302,7 +335,9 @@ public sealed class SubscribeMessageTokenExpiryTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await ((IAsyncLifetime)_app).InitializeAsync();
-        _app.WeChat.TokenLifetimeSeconds = 1;
+        // Six seconds: the app refreshes a token this short-lived half-way (3 s); the fake refuses it after 6 s,
+        // which leaves a loaded machine plenty of time between fetching a token and using it.
+        _app.WeChat.TokenLifetimeSeconds = 6;
     }
 
     public Task DisposeAsync() => ((IAsyncLifetime)_app).DisposeAsync();
@@ -314,7 +349,7 @@ public sealed class SubscribeMessageTokenExpiryTests : IAsyncLifetime
         await (await client.PostJson("/v1/me/subscriptions", new { templateKey = "membership", count = 2 })).Expect(HttpStatusCode.OK);
         await _app.ApproveAsync(requests[0]);
         await _app.DeliverAsync();
-        await Task.Delay(TimeSpan.FromSeconds(1.2)); // token lifetimes are real time
+        await Task.Delay(TimeSpan.FromSeconds(3.5)); // token lifetimes are real time
         await _app.ApproveAsync(requests[1]);
         await _app.DeliverAsync();
         Assert.Equal(2, _app.DeliveredTo("expiry"));

@@ -104,7 +104,7 @@ public sealed class FakeWeChatServer : IAsyncDisposable
         BaseUrl = _app.Urls.First();
     }
 
-    /// <summary>The next calls of <paramref name="api"/> answer these errcodes, one each, before behaving normally.</summary>
+    /// <summary>The next calls of <paramref name="api"/> answer these errcodes (500–599: that HTTP status), one each, before behaving normally.</summary>
     public void Script(string api, params int[] errorCodes)
     {
         var queue = _scripted.GetOrAdd(api, _ => new ConcurrentQueue<int>());
@@ -125,7 +125,8 @@ public sealed class FakeWeChatServer : IAsyncDisposable
         _calls.AddOrUpdate(api, 1, (_, n) => n + 1);
         if (_scripted.TryGetValue(api, out var queue) && queue.TryDequeue(out var code))
         {
-            return Error(code, code == -1 ? "system error" : "scripted error");
+            // 500–599 script an HTTP failure (a gateway between us and WeChat), anything else an errcode.
+            return code is >= 500 and < 600 ? Results.StatusCode(code) : Error(code, code == -1 ? "system error" : "scripted error");
         }
         return normal();
     }

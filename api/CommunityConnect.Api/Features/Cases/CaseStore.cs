@@ -187,13 +187,18 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, SlaClock clo
             responses.ToList(), history.ToList());
     }
 
-    private static async Task<bool> MaySeeAsync(SqliteConnection connection, SqliteTransaction? transaction, CaseRow row, CommunityAccess access, string callerKey)
+    private static Task<bool> MaySeeAsync(SqliteConnection connection, SqliteTransaction? transaction, CaseRow row, CommunityAccess access, string callerKey) =>
+        MaySeeAsync(connection, transaction, row.Id, row.AuthorKey, access, callerKey);
+
+    /// <summary>Who sees a case: its author, members of any body it has been with, the secretary and the street admin.</summary>
+    public static async Task<bool> MaySeeAsync(SqliteConnection connection, SqliteTransaction? transaction, long caseId, string authorKey,
+        CommunityAccess access, string callerKey)
     {
-        if (row.AuthorKey == callerKey || access.HasAny(Roles.PartySecretary, Roles.StreetAdmin))
+        if (authorKey == callerKey || access.HasAny(Roles.PartySecretary, Roles.StreetAdmin))
         {
             return true;
         }
-        var bodies = await BodiesOfAsync(connection, transaction, row.Id);
+        var bodies = await BodiesOfAsync(connection, transaction, caseId);
         return access.Roles.Select(Bodies.BodyOf).Any(body => body is not null && bodies.Contains(body));
     }
 

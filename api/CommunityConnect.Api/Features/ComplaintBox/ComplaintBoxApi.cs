@@ -232,14 +232,11 @@ public static class ComplaintBoxApi
             return TypedResults.Problem(statusCode: 403, title: "Trends are for the committees, the secretary and the street office.");
         }
         // Default: the last twelve weeks, today included (Shanghai dates).
-        var last = to ?? DateOnly.FromDateTime(time.GetUtcNow().ToOffset(OpinionStore.ShanghaiOffset).DateTime);
-        var first = from ?? last.AddDays(-83);
-        if (first > last || last.DayNumber - first.DayNumber > 366)
+        var errors = new Dictionary<string, string[]>();
+        var today = DateOnly.FromDateTime(time.GetUtcNow().ToOffset(OpinionStore.ShanghaiOffset).DateTime);
+        if (ReportRange.Parse(from, to, today, defaultDays: 84, errors) is not var (first, last))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["from"] = ["from must be on or before to, at most 366 days apart."],
-            });
+            return TypedResults.ValidationProblem(errors);
         }
         return TypedResults.Ok(await store.TrendsAsync(communityId, first, last));
     }

@@ -66,8 +66,10 @@ public sealed class EscalationStore(Database database, CaseStore cases, SlaClock
             }
             if (row.AuthorKey != callerKey)
             {
-                var staff = access.HasAny(Roles.PartySecretary, Roles.StreetAdmin) || access.Roles.Any(r => Bodies.BodyOf(r) is not null);
-                return staff ? Failure.Forbidden("Only the author escalates a case by hand.") : Failure.NotFound("Case");
+                // 404 for who cannot see the case; those who can (its bodies, the secretary, the street) may still never escalate it by hand.
+                return await CaseStore.MaySeeAsync(connection, transaction, row.Id, row.AuthorKey, access, callerKey)
+                    ? Failure.Forbidden("Only the author escalates a case by hand.")
+                    : Failure.NotFound("Case");
             }
             if (row.State is CaseStateTable.Resolved or CaseStateTable.Closed)
             {

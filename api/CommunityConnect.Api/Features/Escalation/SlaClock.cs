@@ -94,7 +94,11 @@ public sealed class SlaClock(TimeProvider time)
         }
     }
 
-    /// <summary>A paused repair (waiting for parts) stops its resolution clock.</summary>
+    /// <summary>
+    /// A paused repair (waiting for parts) stops its resolution clock, and only that: a body the case
+    /// climbed to and that has not answered keeps its first-response clock, so the body being
+    /// supervised cannot switch its supervision off by pausing.
+    /// </summary>
     public async Task PauseAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId)
     {
         var row = await ReadAsync(connection, transaction, caseId);
@@ -103,9 +107,16 @@ public sealed class SlaClock(TimeProvider time)
             return;
         }
         await connection.ExecuteAsync(
-            "UPDATE cases SET paused_at = @now, next_escalation_at = NULL WHERE id = @caseId;",
-            new { caseId, now = time.GetUtcNow() }, transaction);
+            """
+            UPDATE cases SET paused_at = @now,
+                next_escalation_at = CASE WHEN @resolutionClockRunning THEN NULL ELSE next_escalation_at END
+            WHERE id = @caseId;
+            """, new { caseId, now = time.GetUtcNow(), resolutionClockRunning = ResolutionClockRuns(row) }, transaction);
     }
+
+    /// <summary>The sweep is waiting on the resolution clock: the first body answered and the case is not resolved.</summary>
+    private static bool ResolutionClockRuns(ClockRow row) =>
+        row.EscalationLevel == 0 && row.State == CaseStateTable.Responded && !EscalationLadder.IsTop(row.ResponsibleBody);
 
     /// <summary>Resuming moves the resolution due time (and the target) by the paused working time.</summary>
     public async Task ResumeAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId)
@@ -119,14 +130,13 @@ public sealed class SlaClock(TimeProvider time)
         var calendar = await SlaStore.CalendarAsync(connection, transaction, row.StreetId);
         var shifted = SlaClockMath.Shift(calendar, resolveDue, pausedAt, now, row.Urgent);
         var delta = shifted - resolveDue;
-        var climbing = row.EscalationLevel == 0 && row.State == CaseStateTable.Responded && !EscalationLadder.IsTop(row.ResponsibleBody);
         await connection.ExecuteAsync(
             """
             UPDATE cases SET resolve_due = @shifted, paused_at = NULL,
                 target_resolve_at = target_resolve_at + @deltaMs,
-                next_escalation_at = CASE WHEN @climbing THEN @shifted ELSE NULL END
+                next_escalation_at = CASE WHEN @resolutionClockRunning THEN @shifted ELSE next_escalation_at END
             WHERE id = @caseId;
-            """, new { caseId, shifted, deltaMs = (long)delta.TotalMilliseconds, climbing }, transaction);
+            """, new { caseId, shifted, deltaMs = (long)delta.TotalMilliseconds, resolutionClockRunning = ResolutionClockRuns(row) }, transaction);
     }
 
     private static Task SetNextAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId, DateTimeOffset? next) =>

@@ -188,14 +188,10 @@ public static partial class RepairsApi
     private static async Task<Results<Ok<RepairScoreboard>, ValidationProblem>> Scoreboard(
         long communityId, DateOnly? from, DateOnly? to, CommunityAccess access, RepairScoreboardStore scoreboard, TimeProvider time)
     {
-        var last = to ?? RepairScoreboardStore.Today(time);
-        var first = from ?? last.AddDays(-29);
-        if (first > last || last.DayNumber - first.DayNumber > 366)
+        var errors = new Dictionary<string, string[]>();
+        if (ReportRange.Parse(from, to, RepairScoreboardStore.Today(time), defaultDays: 30, errors) is not var (first, last))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["from"] = ["from must be on or before to, at most 366 days apart."],
-            });
+            return TypedResults.ValidationProblem(errors);
         }
         return TypedResults.Ok(await scoreboard.GetAsync(communityId, first, last));
     }

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
+using CommunityConnect.Api.Infrastructure.Idempotency;
 using CommunityConnect.Jobs.SubscribeMessages;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -55,8 +56,8 @@ public static class SubscriptionsApi
         return TypedResults.Ok(list);
     }
 
-    private static async Task<Results<Ok<Subscription>, ValidationProblem>> Consent(
-        ConsentInput input, HttpContext http, Database database, IOptionsMonitor<SubscribeMessageOptions> options, TimeProvider time)
+    private static async Task<Results<Ok<Subscription>, ValidationProblem, ProblemHttpResult>> Consent(
+        ConsentInput input, HttpContext http, UnitOfWork work, IOptionsMonitor<SubscribeMessageOptions> options, TimeProvider time)
     {
         if (!options.CurrentValue.Templates.ContainsKey(input.TemplateKey!))
         {
@@ -66,13 +67,17 @@ public static class SubscriptionsApi
             });
         }
         var userId = http.User.RequiredUserId();
-        var remaining = await database.WriteAsync((connection, transaction) => connection.ExecuteScalarAsync<long>(
-            """
-            INSERT INTO subscription_consents (user_id, template_key, remaining, updated_at)
-            VALUES (@userId, @TemplateKey, @Count, @now)
-            ON CONFLICT (user_id, template_key) DO UPDATE SET remaining = subscription_consents.remaining + excluded.remaining, updated_at = excluded.updated_at
-            RETURNING remaining;
-            """, new { userId, input.TemplateKey, input.Count, now = time.GetUtcNow() }, transaction));
-        return TypedResults.Ok(new Subscription(input.TemplateKey!, remaining));
+        // Through the creating unit of work: a phone that resends with the same Idempotency-Key must
+        // not grant consents the user gave once.
+        var outcome = await work.CreateAsync<Subscription>(async (connection, transaction) =>
+            new Subscription(input.TemplateKey!, await connection.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO subscription_consents (user_id, template_key, remaining, updated_at)
+                VALUES (@userId, @TemplateKey, @Count, @now)
+                ON CONFLICT (user_id, template_key) DO UPDATE SET remaining = subscription_consents.remaining + excluded.remaining, updated_at = excluded.updated_at
+                RETURNING remaining;
+                """, new { userId, input.TemplateKey, input.Count, now = time.GetUtcNow() }, transaction)),
+            _ => "/v1/me/subscriptions", StatusCodes.Status200OK);
+        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Ok(outcome.Value!);
     }
 }

@@ -129,7 +129,7 @@ public sealed class Tenancy(Database database)
     {
         await using var connection = await database.OpenReadAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<bool>(
-            "SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = @userId AND role = 'street_admin' AND street_id = @streetId);",
+            "SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = @userId AND role = 'street_admin' AND street_id = @streetId AND verification = 'verified');",
             new { userId, streetId });
     }
 }

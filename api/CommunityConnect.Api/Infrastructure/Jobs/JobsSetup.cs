@@ -29,10 +29,11 @@ public static class JobsSetup
         services.AddOptions<JobsOptions>().Bind(configuration.GetSection(JobsOptions.Section))
             .Validate(o => o.WorkerCount >= 1, "Jobs:WorkerCount must be at least 1.")
             .ValidateOnStart();
-        services.AddHangfire(config => config
+        services.AddHangfire((provider, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HangfireLogProvider(provider.GetRequiredService<ILoggerFactory>()))
             .UseInMemoryStorage());
         services.AddHangfireServer((provider, server) =>
         {
@@ -76,7 +77,9 @@ public static class JobsSetup
         {
             var http = context.GetHttpContext();
             var remote = http.Connection.RemoteIpAddress;
-            if (remote is not null && IPAddress.IsLoopback(remote))
+            // Loopback means someone on this machine, unless a reverse proxy on this machine forwarded the request.
+            var forwarded = http.Request.Headers.ContainsKey("X-Forwarded-For") || http.Request.Headers.ContainsKey("Forwarded");
+            if (remote is not null && IPAddress.IsLoopback(remote) && !forwarded)
             {
                 return true;
             }
@@ -88,7 +91,7 @@ public static class JobsSetup
             var database = http.RequestServices.GetRequiredService<Data.Database>();
             await using var connection = await database.OpenReadAsync();
             return await Dapper.SqlMapper.ExecuteScalarAsync<bool>(connection,
-                "SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = @userId AND role = 'street_admin');", new { userId });
+                "SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = @userId AND role = 'street_admin' AND verification = 'verified');", new { userId });
         }
     }
 }

@@ -267,19 +267,30 @@ public static class WeChatSetup
                         Delay = o.RetryBaseDelay,
                         BackoffType = DelayBackoffType.Exponential,
                         UseJitter = true,
-                        ShouldHandle = args => o.MaxRetries == 0 ? ValueTask.FromResult(false) : IsTransientAsync(args.Outcome),
+                        ShouldHandle = args => o.MaxRetries == 0
+                            ? ValueTask.FromResult(false)
+                            : IsTransientAsync(args.Outcome, args.Context.GetRequestMessage()),
                     })
                     .AddTimeout(o.AttemptTimeout);
             });
         return services;
     }
 
-    /// <summary>Transient: a network error, a timed-out attempt, HTTP 5xx/408/429, or errcode -1 (system busy) in a 200.</summary>
-    private static async ValueTask<bool> IsTransientAsync(Outcome<HttpResponseMessage> outcome)
+    /// <summary>
+    /// Transient: a network error, a timed-out attempt, HTTP 5xx/408/429, or errcode -1 (system busy)
+    /// in a 200. A subscribe message is the exception: WeChat may have delivered one whose answer was
+    /// lost, so it is retried only when the request never left (no connection) or WeChat said busy.
+    /// </summary>
+    private static async ValueTask<bool> IsTransientAsync(Outcome<HttpResponseMessage> outcome, HttpRequestMessage? request)
     {
-        if (outcome.Exception is HttpRequestException or TimeoutRejectedException)
+        if (outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError })
         {
             return true;
+        }
+        var sendsMessage = request?.RequestUri?.AbsolutePath.EndsWith("/message/subscribe/send", StringComparison.Ordinal) == true;
+        if (outcome.Exception is HttpRequestException or TimeoutRejectedException)
+        {
+            return !sendsMessage;
         }
         if (outcome.Result is not { } response)
         {
@@ -287,7 +298,7 @@ public static class WeChatSetup
         }
         if ((int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests)
         {
-            return true;
+            return !sendsMessage;
         }
         await response.Content.LoadIntoBufferAsync();
         return WeChatErrors.ReadErrorCode(await response.Content.ReadAsStringAsync()) == WeChatException.Busy;
