@@ -173,7 +173,7 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
             {
                 return Failure.NotFound(kind == "thread" ? "Thread" : "Reply");
             }
-            if (!await IsModeratorAsync(connection, transaction, access))
+            if (!await ModerationStore.IsModeratorAsync(connection, transaction, access))
             {
                 return Failure.Forbidden("Only the hall's moderators do this.");
             }
@@ -233,7 +233,7 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
             {
                 return Failure.NotFound("Thread");
             }
-            if (!await IsModeratorAsync(connection, transaction, access))
+            if (!await ModerationStore.IsModeratorAsync(connection, transaction, access))
             {
                 return Failure.Forbidden("Only the hall's moderators set slow mode.");
             }
@@ -248,13 +248,6 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
         await using var connection = await database.OpenReadAsync();
         return await ThreadStore.SlowModeWaitAsync(connection, null, threadId, userId, time.GetUtcNow());
     }
-
-    private async Task<bool> IsModeratorAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access) =>
-        access.Has(Roles.PartySecretary) || await connection.ExecuteScalarAsync<bool>(
-            """
-            SELECT EXISTS (SELECT 1 FROM moderators d JOIN memberships m ON m.user_id = d.user_id AND m.community_id = d.community_id
-                           AND m.role = 'residents_committee' WHERE d.community_id = @CommunityId AND d.user_id = @UserId);
-            """, new { access.CommunityId, access.UserId }, transaction);
 
     private static Task SetReviewAsync(SqliteConnection connection, SqliteTransaction transaction, string kind, long id, string state, string? hiddenBy, string? reason) =>
         connection.ExecuteAsync(

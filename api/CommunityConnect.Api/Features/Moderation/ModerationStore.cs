@@ -32,8 +32,12 @@ public sealed class ModerationStore(Database database, IHostEnvironment environm
             return true;
         }
         await using var connection = await database.OpenReadAsync();
-        return await IsAppointedAsync(connection, null, access.CommunityId, access.UserId);
+        return await IsModeratorAsync(connection, null, access);
     }
+
+    /// <summary>The same rule inside a unit of work: the secretary, or an appointed residents' committee member.</summary>
+    internal static async Task<bool> IsModeratorAsync(SqliteConnection connection, SqliteTransaction? transaction, CommunityAccess access) =>
+        access.Has(Roles.PartySecretary) || await IsAppointedAsync(connection, transaction, access.CommunityId, access.UserId);
 
     private static Task<bool> IsAppointedAsync(SqliteConnection connection, SqliteTransaction? transaction, long communityId, long userId) =>
         connection.ExecuteScalarAsync<bool>(
