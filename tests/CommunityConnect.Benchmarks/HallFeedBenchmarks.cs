@@ -42,7 +42,8 @@ public class HallFeedBenchmarks
         _database = new Database(Options.Create(new DatabaseOptions { Path = Path.Combine(_folder, "bench.db") }),
             new BenchEnvironment(_folder), NullLogger<Database>.Instance);
         new Migrator(_database, NullLogger<Migrator>.Instance).MigrateAsync().GetAwaiter().GetResult();
-        var now = DateTimeOffset.UtcNow;
+        // A fixed instant: the seeded feed must not depend on the day the benchmark runs.
+        var now = new DateTimeOffset(2026, 3, 4, 2, 0, 0, TimeSpan.Zero);
         _database.WriteAsync(async (connection, transaction) =>
         {
             await DemoData.SeedAsync(connection, transaction, now);
@@ -51,7 +52,7 @@ public class HallFeedBenchmarks
         }).GetAwaiter().GetResult();
 
         // FeedAsync reads through the Database only; the other collaborators serve writes.
-        _store = new ThreadStore(_database, null!, null!, null!, TimeProvider.System);
+        _store = new ThreadStore(_database, null!, null!, null!, new FixedClock(now));
 
         using var connection = new SqliteConnection(_database.ConnectionString);
         connection.Open();
@@ -193,4 +194,10 @@ public class HallFeedBenchmarks
         public string ContentRootPath { get; set; } = contentRoot;
         public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
     }
+}
+
+/// <summary>A clock that always answers the same instant.</summary>
+internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
 }

@@ -269,14 +269,11 @@ public sealed class EscalationSweepEndToEndTests(CommunityApp app) : IClassFixtu
         app.Clock.Advance(TimeSpan.FromDays(15));
         ((IRecurringJobManagerV2)app.Service<IRecurringJobManager>()).TriggerJob(RecurringJobSchedule.EscalationSweep);
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        long level = 0;
-        while (DateTime.UtcNow < deadline && level == 0)
+        var level = await TestClock.PollAsync(async () =>
         {
             await using var connection = new SqliteConnection(app.Service<Database>().ConnectionString);
-            level = await connection.ExecuteScalarAsync<long>("SELECT escalation_level FROM cases WHERE id = @caseId;", new { caseId });
-            await Task.Delay(100);
-        }
+            return await connection.ExecuteScalarAsync<long>("SELECT escalation_level FROM cases WHERE id = @caseId;", new { caseId });
+        }, level => level != 0);
         Assert.Equal(1, level);
     }
 }

@@ -9,10 +9,13 @@ namespace CommunityConnect.Tests.Escalation;
 /// <summary>Evaluation figures on a known set of cases, computed by hand in the comments.</summary>
 public sealed class EvaluationTests : IAsyncLifetime
 {
-    private readonly CommunityApp _app = new();
+    // A Tuesday 10:00 in Shanghai early in a quarter (derived from the test clock's start, never today):
+    // inside working hours, and two days later still inside the same quarter.
+    private static readonly DateTimeOffset T0 = TestClock.TuesdayEarlyInNextQuarter();
+    private static readonly string Quarter = Api.Features.Escalation.Period.Current(T0);
+    private static readonly string QuarterBefore = Api.Features.Escalation.Period.Current(T0.AddMonths(-3));
 
-    // Tuesday 2026-12-01 10:00 in Shanghai: inside Q4 and inside working hours.
-    private static readonly DateTimeOffset T0 = new(2026, 12, 1, 10, 0, 0, TimeSpan.FromHours(8));
+    private readonly CommunityApp _app = CommunityApp.StartingAt(T0);
 
     public Task InitializeAsync() => ((IAsyncLifetime)_app).InitializeAsync();
 
@@ -25,7 +28,6 @@ public sealed class EvaluationTests : IAsyncLifetime
     public async Task FiguresAndStarsMatchAKnownSet()
     {
         await _app.ClientFor("resident");
-        _app.Clock.SetUtcNow(T0);
         var a = await _app.OpenCaseAsync("resident", "water");     // property: answered after 60 min, resolved after 120
         var b = await _app.OpenCaseAsync("resident", "electric");  // property: never answered, escalates
         var c = await _app.OpenCaseAsync("resident", "funds");     // owners' committee: answered after 180 min, not resolved
@@ -41,8 +43,8 @@ public sealed class EvaluationTests : IAsyncLifetime
         Assert.Equal(1, await _app.Service<EscalationSweepJob>().RunAsync(CancellationToken.None));
 
         var owners = await _app.ClientFor("owners");
-        var evaluation = await (await owners.GetAsync("/v1/communities/1/evaluation?period=2026-Q4")).Expect(HttpStatusCode.OK);
-        Assert.Equal("2026-Q4", evaluation.GetProperty("period").GetString());
+        var evaluation = await (await owners.GetAsync($"/v1/communities/1/evaluation?period={Quarter}")).Expect(HttpStatusCode.OK);
+        Assert.Equal(Quarter, evaluation.GetProperty("period").GetString());
 
         var property = Body(evaluation, "property");
         Assert.Equal(2, property.GetProperty("casesReceived").GetInt32());
@@ -69,8 +71,8 @@ public sealed class EvaluationTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Null, residents.GetProperty("stars").ValueKind);
 
         // Another quarter has none of them.
-        var q3 = await (await owners.GetAsync("/v1/communities/1/evaluation?period=2026-Q3")).Expect(HttpStatusCode.OK);
-        Assert.Equal(0, Body(q3, "property").GetProperty("casesReceived").GetInt32());
+        var before = await (await owners.GetAsync($"/v1/communities/1/evaluation?period={QuarterBefore}")).Expect(HttpStatusCode.OK);
+        Assert.Equal(0, Body(before, "property").GetProperty("casesReceived").GetInt32());
     }
 
     [Fact]
@@ -119,9 +121,9 @@ public sealed class EvaluationTests : IAsyncLifetime
     public async Task TheStreetSeesItsCommunitiesSideBySide()
     {
         var street = await _app.ClientFor("street");
-        var both = await (await street.GetAsync("/v1/streets/1/evaluation?period=2026-Q4")).Expect(HttpStatusCode.OK);
+        var both = await (await street.GetAsync($"/v1/streets/1/evaluation?period={Quarter}")).Expect(HttpStatusCode.OK);
         Assert.Equal(new long[] { 1, 2 }, both.EnumerateArray().Select(c => c.GetProperty("communityId").GetInt64()));
-        await (await (await _app.ClientFor("secretary")).GetAsync("/v1/streets/1/evaluation?period=2026-Q4")).ExpectProblem(HttpStatusCode.NotFound);
+        await (await (await _app.ClientFor("secretary")).GetAsync($"/v1/streets/1/evaluation?period={Quarter}")).ExpectProblem(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -130,8 +132,8 @@ public sealed class EvaluationTests : IAsyncLifetime
         var owners = await _app.ClientFor("owners");
         await (await owners.GetAsync("/v1/communities/1/evaluation?period=2026-Q5")).ExpectProblem(HttpStatusCode.BadRequest);
         await (await owners.GetAsync("/v1/communities/1/evaluation?period=Q4")).ExpectProblem(HttpStatusCode.BadRequest);
-        await (await owners.GetAsync("/v1/communities/2/evaluation?period=2026-Q4")).ExpectProblem(HttpStatusCode.NotFound);
-        await (await (await _app.ClientFor("street")).GetAsync("/v1/communities/2/evaluation?period=2026-Q4")).Expect(HttpStatusCode.OK);
+        await (await owners.GetAsync($"/v1/communities/2/evaluation?period={Quarter}")).ExpectProblem(HttpStatusCode.NotFound);
+        await (await (await _app.ClientFor("street")).GetAsync($"/v1/communities/2/evaluation?period={Quarter}")).Expect(HttpStatusCode.OK);
     }
 
     [Theory]

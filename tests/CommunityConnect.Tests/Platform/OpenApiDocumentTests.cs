@@ -10,19 +10,7 @@ namespace CommunityConnect.Tests.Platform;
 /// </summary>
 public sealed class OpenApiDocumentTests(CommunityApp app) : IClassFixture<CommunityApp>
 {
-    public static string CommittedPath
-    {
-        get
-        {
-            var folder = new DirectoryInfo(AppContext.BaseDirectory);
-            while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "CommunityConnect.sln")))
-            {
-                folder = folder.Parent;
-            }
-            return Path.Combine(folder?.FullName ?? throw new InvalidOperationException("CommunityConnect.sln not found above the test folder."),
-                "openapi", "CommunityConnect.json");
-        }
-    }
+    public static string CommittedPath => Path.Combine(Repository.Root, "openapi", "CommunityConnect.json");
 
     private static string Canonical(JsonNode document)
     {

@@ -64,17 +64,9 @@ public sealed class PlatformTests(CommunityApp app) : IClassFixture<CommunityApp
         }
         var jobId = app.Service<IBackgroundJobClient>().Enqueue<PurgeExpiredIdempotencyRecordsJob>(job => job.RunAsync(CancellationToken.None));
         var monitor = app.Service<JobStorage>().GetMonitoringApi();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        string? state = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            state = monitor.JobDetails(jobId)?.History.FirstOrDefault()?.StateName;
-            if (state is "Succeeded" or "Failed")
-            {
-                break;
-            }
-            await Task.Delay(100);
-        }
+        var state = await TestClock.PollAsync(
+            () => Task.FromResult(monitor.JobDetails(jobId)?.History.FirstOrDefault()?.StateName),
+            state => state is "Succeeded" or "Failed");
         Assert.Equal("Succeeded", state);
         await using var check = new SqliteConnection(app.Service<Database>().ConnectionString);
         Assert.Equal(0, await check.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM idempotency_records WHERE key_hash = 'old';"));

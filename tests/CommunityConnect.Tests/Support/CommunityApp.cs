@@ -11,7 +11,8 @@ namespace CommunityConnect.Tests.Support;
 
 /// <summary>
 /// The api on a real test host with its own SQLite file, the demo data, a fake domain clock started
-/// at the real current time, and (unless told otherwise) a fake WeChat server on loopback.
+/// at an instant the test chooses (by default <see cref="TestClock.Start"/>, never the real time), and
+/// (unless told otherwise) a fake WeChat server on loopback.
 /// One per test class (IClassFixture) or per test.
 /// </summary>
 public class CommunityApp : WebApplicationFactory<Program>, IAsyncLifetime
@@ -19,8 +20,16 @@ public class CommunityApp : WebApplicationFactory<Program>, IAsyncLifetime
     private readonly Dictionary<string, string?> _settings = new();
     private readonly Dictionary<string, HttpClient> _clients = new();
 
-    public CommunityApp()
+    public CommunityApp() : this(TestClock.Start)
     {
+    }
+
+    /// <summary>A host whose domain clock starts at <paramref name="start"/> (xUnit fixtures need one public constructor).</summary>
+    public static CommunityApp StartingAt(DateTimeOffset start) => new(start);
+
+    protected CommunityApp(DateTimeOffset start)
+    {
+        Clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(start.ToUnixTimeMilliseconds()));
         Folder = Path.Combine(Path.GetTempPath(), "cc-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Folder);
         DatabasePath = Path.Combine(Folder, "community.db");
@@ -40,8 +49,8 @@ public class CommunityApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string DatabasePath { get; }
 
-    /// <summary>The domain clock, started at the real current time (whole milliseconds, as the database stores times).</summary>
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+    /// <summary>The domain clock (whole milliseconds, as the database stores times).</summary>
+    public FakeTimeProvider Clock { get; }
 
     public FakeWeChatServer WeChat { get; } = new();
 

@@ -25,6 +25,7 @@ public static class DemoContent
         var threads = services.GetRequiredService<ThreadStore>();
         var projects = services.GetRequiredService<ProjectStore>();
         var moderation = services.GetRequiredService<HallModerationStore>();
+        var time = services.GetRequiredService<TimeProvider>();
 
         async Task<(long Id, string Name, CommunityAccess Access)> UserAsync(string handle)
         {
@@ -74,7 +75,7 @@ public static class DemoContent
         Must(await threads.SetThreadSupportAsync(tenant.Access, proposal.Id, true));
         Must(await database.WriteAsync((c, t) => threads.ReplyAsync(c, t, tenant.Access, proposal.Id, new NewReply("支持!顺便装几个充电桩。"))));
         var project = Must(await database.WriteAsync((c, t) => projects.AdoptAsync(c, t, residents.Access, proposal.Id, "居民支持度高,居委会牵头推进。")));
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var consultation = Must(await database.WriteAsync((c, t) => projects.AddMilestoneAsync(c, t, residents.Access, project.Id, "方案公示,征求居民意见", today.AddDays(14))));
         Must(await database.WriteAsync((c, t) => projects.AddMilestoneAsync(c, t, residents.Access, project.Id, "施工并划线", today.AddDays(60))));
         Must(await projects.UpdateMilestoneAsync(residents.Access, project.Id, consultation.Id, true, "方案已在公告栏公示,收到意见32条。"));
