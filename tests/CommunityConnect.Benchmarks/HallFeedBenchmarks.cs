@@ -41,9 +41,9 @@ public class HallFeedBenchmarks
         Directory.CreateDirectory(_folder);
         _database = new Database(Options.Create(new DatabaseOptions { Path = Path.Combine(_folder, "bench.db") }),
             new BenchEnvironment(_folder), NullLogger<Database>.Instance);
-        new Migrator(_database, NullLogger<Migrator>.Instance).MigrateAsync().GetAwaiter().GetResult();
         // A fixed instant: the seeded feed must not depend on the day the benchmark runs.
         var now = new DateTimeOffset(2026, 3, 4, 2, 0, 0, TimeSpan.Zero);
+        new Migrator(_database, NullLogger<Migrator>.Instance, new FixedClock(now)).MigrateAsync().GetAwaiter().GetResult();
         _database.WriteAsync(async (connection, transaction) =>
         {
             await DemoData.SeedAsync(connection, transaction, now);
