@@ -5,7 +5,7 @@ namespace CommunityConnect.Api.Infrastructure.OpenApi;
 /// <summary>
 /// The problem+json answers as ProblemSetup writes them: every problem has a <c>status</c> and a
 /// <c>title</c>, and a <c>traceId</c> to find it in the logs; a validation problem names the failing
-/// fields in <c>errors</c>.
+/// fields in <c>errors</c> (a body that is not JSON at all is a 400 without them).
 /// </summary>
 public static class ProblemSchemas
 {
@@ -33,10 +33,6 @@ public static class ProblemSchemas
                 Type = JsonSchemaType.String,
                 Description = "The request's trace identifier, as the server's logs record it.",
             };
-            if (name == ValidationProblem)
-            {
-                schema.Required.Add("errors");
-            }
         }
     }
 }
