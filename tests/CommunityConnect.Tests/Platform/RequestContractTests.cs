@@ -51,7 +51,12 @@ public sealed class RequestContractTests(CommunityApp app) : IClassFixture<Commu
         var bodyRequired = requestBody["required"]?.GetValue<bool>() ?? false;
         var failures = new List<string>();
 
+        var documented = operation["responses"]!.AsObject().Select(r => r.Key).ToList();
         var smallest = bodyRequired ? Smallest(schema, "", call) : null;
+        if (smallest is not null && schema["required"] is JsonArray { Count: > 0 } && !documented.Contains("400"))
+        {
+            failures.Add("the operation requires properties but documents no 400");
+        }
         if (smallest is not null)
         {
             foreach (var (path, without) in Drops(smallest.AsObject(), schema, ""))
@@ -67,7 +72,6 @@ public sealed class RequestContractTests(CommunityApp app) : IClassFixture<Commu
 
         var accepted = await Send(call.Client, method, url, smallest);
         var status = (int)accepted.StatusCode;
-        var documented = operation["responses"]!.AsObject().Select(r => r.Key).ToList();
         var ok = call.Accepted is { } expected ? status == (int)expected : status is >= 200 and < 300;
         if (!ok || !documented.Contains(status.ToString()))
         {

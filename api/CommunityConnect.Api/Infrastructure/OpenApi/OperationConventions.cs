@@ -37,6 +37,15 @@ public sealed class OperationConventions : IOpenApiOperationTransformer
             operation.Responses.TryAdd("401", Problem(context, "Not signed in, the token has expired, or its account no longer exists."));
         }
 
+        // Any input can be bad: a body that is not JSON, a query value of the wrong type, a field that fails validation.
+        if (operation.RequestBody is not null || operation.Parameters?.Any(p => p.In == ParameterLocation.Query) == true || HonoursIdempotencyKey(metadata))
+        {
+            operation.Responses.TryAdd("400", Problem(context, "Bad input: errors names each failing field, as the request wrote it.", ProblemSchemas.ValidationProblem));
+        }
+        if (operation.RequestBody is not null)
+        {
+            operation.Responses.TryAdd("415", Problem(context, "The body is not of a media type (or charset) the operation reads."));
+        }
         if (HonoursIdempotencyKey(metadata))
         {
             operation.Parameters ??= [];
@@ -61,12 +70,12 @@ public sealed class OperationConventions : IOpenApiOperationTransformer
         return Task.CompletedTask;
     }
 
-    private static OpenApiResponse Problem(OpenApiOperationTransformerContext context, string description) => new()
+    private static OpenApiResponse Problem(OpenApiOperationTransformerContext context, string description, string schema = ProblemSchemas.Problem) => new()
     {
         Description = description,
         Content = new Dictionary<string, OpenApiMediaType>
         {
-            ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(ProblemSchemas.Problem, context.Document) },
+            ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(schema, context.Document) },
         },
     };
 }
