@@ -119,14 +119,15 @@ public static class DiscussionHallApi
                 "Reads only: the project with its milestones, the share done, the next one due and the latest update.");
         project.MapPost("/milestones", AddMilestone).WithName("AddMilestone")
             .WithSummary("Add a milestone (the deciding body or the secretary).")
-            .WithDescription("A member of the body that decided the proposal, or the party secretary (others: 403). Adds a milestone " +
-                "with a title and a due date (yyyy-MM-dd), and posts an update on the public board.")
+            .WithDescription("A member of the project's body (the one its proposal's case was with when adopted), or the party " +
+                "secretary (others: 403). Adds a milestone with a title and a due date (yyyy-MM-dd), and posts an update " +
+                "on the public board.")
             .ProducesProblem(403);
         project.MapPatch("/milestones/{milestoneId:long}", UpdateMilestone).WithName("UpdateMilestone")
             .WithSummary("Mark a milestone done or not done, with an optional note (the deciding body or the secretary).")
-            .WithDescription("A member of the body that decided the proposal, or the party secretary (others: 403). Marks a milestone " +
-                "done or not done, with an optional note, and posts an update when something changed; 404 when the " +
-                "milestone is not one of this project.")
+            .WithDescription("A member of the project's body (the one its proposal's case was with when adopted), or the party " +
+                "secretary (others: 403). Marks a milestone done or not done, with an optional note, and posts an update " +
+                "when something changed; 404 when the milestone is not one of this project.")
             .ProducesProblem(403);
         return v1;
     }
