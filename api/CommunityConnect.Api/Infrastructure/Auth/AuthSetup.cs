@@ -11,6 +11,8 @@ public static class AuthSetup
     {
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section))
             .Validate(o => o.TokenLifetime > TimeSpan.Zero, "Auth:TokenLifetime must be positive.")
+            .Validate<IHostEnvironment>((auth, environment) => !(auth.DevLogin && environment.IsProduction()),
+                "Auth:DevLogin is on, but Production never allows dev-login (anyone could log in with any role): set Auth:DevLogin to false (Auth__DevLogin=false).")
             .ValidateOnStart();
         services.AddSingleton<LocalKeys>();
         services.AddSingleton<RecipientKeys>();
