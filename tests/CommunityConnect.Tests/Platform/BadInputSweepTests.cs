@@ -225,7 +225,7 @@ public sealed class BadInputSweepTests(CommunityApp app) : IClassFixture<Communi
     }
 
     [Fact]
-    public async Task ACharsetOnAPhotoUploadIsRefusedCleanly()
+    public async Task ACharsetOrAnOddMultipartOnAPhotoUploadIsRefusedCleanly()
     {
         await EnsureItemsAsync();
         var resident = await app.ClientFor("resident");
@@ -246,6 +246,25 @@ public sealed class BadInputSweepTests(CommunityApp app) : IClassFixture<Communi
             {
                 failures.Add($"{status} for a photo upload in charset {outer}: expected 415");
             }
+        }
+        var png = Encoding.Latin1.GetString(RepairTestKit.Png());
+        var odd = new (string ContentType, string Body)[]
+        {
+            ("multipart/form-data", "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\nabc\r\n--x--\r\n"),
+            ("multipart/form-data; boundary=y", "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\nabc\r\n--x--\r\n"),
+            ("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\n" + png),
+            ("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\uFFFE.png\"\r\nContent-Type: image/png; charset=bogus-8\r\n\r\n" + png + "\r\n--x--\r\n"),
+            ("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"note\"\r\nContent-Type: text/plain; charset=bogus-8\r\n\r\n\uFFFE\r\n--x--\r\n"),
+            ("multipart/form-data; boundary=x", "--x\r\n" + new string('h', 20_000) + ": v\r\n\r\nabc\r\n--x--\r\n"),
+            ("multipart/form-data; boundary=x", string.Concat(Enumerable.Repeat("--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\n" + png + "\r\n", 12)) + "--x--\r\n"),
+            ("multipart/form-data; boundary=" + new string('b', 200), "--x--\r\n"),
+            ("application/octet-stream", png),
+        };
+        foreach (var (contentType, body) in odd)
+        {
+            var content = new ByteArrayContent(Encoding.Latin1.GetBytes(body.Replace("\uFFFE", "\u00EF\u00BF\u00BE")));
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            await Send(resident, new HttpRequestMessage(HttpMethod.Post, "/v1/repairs/1/photos") { Content = content }, failures);
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
