@@ -50,6 +50,7 @@ app.LoadKeys();
 await app.MigrateDatabaseAsync();
 
 app.UseProblems();
+app.UseRequestText();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();

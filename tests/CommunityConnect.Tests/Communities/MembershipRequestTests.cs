@@ -57,6 +57,19 @@ public sealed class MembershipRequestTests(CommunityApp app) : IClassFixture<Com
     }
 
     [Fact]
+    public async Task ACommitteeWithNothingPendingSeesAnEmptyPage()
+    {
+        // 龙门村小区 (community 2) has no requests at all: the first page a new committee sees.
+        var street = await app.ClientFor("street");
+        foreach (var url in new[] { "/v1/communities/2/membership-requests?state=pending", "/v1/communities/2/membership-requests" })
+        {
+            var page = await (await street.GetAsync(url)).Expect(HttpStatusCode.OK);
+            Assert.Equal(0, page.GetProperty("items").GetArrayLength());
+            Assert.Equal(JsonValueKind.Null, page.GetProperty("next").ValueKind);
+        }
+    }
+
+    [Fact]
     public async Task AResidentMayNotReviewRequests()
     {
         var resident = await app.ClientFor("resident");

@@ -110,7 +110,9 @@ public sealed class DevLoginOutsideDevelopmentTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await ((IAsyncLifetime)_app).InitializeAsync();
+        // As shipped: Production refuses to start with dev-login or the demo street on.
         _app.Settings.Remove("Auth:DevLogin");
+        _app.Settings.Remove("Seed:Demo");
         foreach (var key in new[] { "TokenSigning", "IdentityHash", "Seal" })
         {
             _app.Settings[$"Keys:{key}"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));

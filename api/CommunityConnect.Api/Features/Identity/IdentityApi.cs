@@ -104,6 +104,6 @@ public static class IdentityApi
     {
         var userId = http.User.RequiredUserId();
         var me = await store.GetMeAsync(userId, await inbox.UnreadCountAsync(keys.ForUser(userId)));
-        return me is null ? TypedResults.Problem(statusCode: 401, title: "This account no longer exists.") : TypedResults.Ok(me);
+        return me is null ? TypedResults.Problem(statusCode: 401, title: Accounts.Gone) : TypedResults.Ok(me);
     }
 }

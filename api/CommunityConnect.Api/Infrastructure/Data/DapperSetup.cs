@@ -1,4 +1,5 @@
 using System.Data;
+using System.Reflection;
 using Dapper;
 
 namespace CommunityConnect.Api.Infrastructure.Data;
@@ -18,6 +19,7 @@ public static class DapperSetup
             return;
         }
         DefaultTypeMap.MatchNamesWithUnderscores = true;
+        SqlMapper.TypeMapProvider = type => new UntypedColumnTypeMap(type);
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
         SqlMapper.AddTypeHandler(new UnixMillisecondsHandler());
@@ -47,5 +49,50 @@ public static class DapperSetup
         }
 
         public override DateOnly Parse(object value) => DateOnly.ParseExact((string)value, "yyyy-MM-dd");
+    }
+
+    /// <summary>
+    /// SQLite knows a computed column's type (<c>b.name || u.number</c>, <c>COALESCE</c>, <c>CASE</c>,
+    /// an aggregate) only from its value: on an empty result, or a row where it is NULL,
+    /// Microsoft.Data.Sqlite reports it as BLOB (<c>byte[]</c>), and Dapper then finds no record
+    /// constructor whose parameter types match, and an empty page fails with a 500. This map lets such
+    /// an untyped column stand for whatever its constructor parameter wants; the value a row brings is
+    /// still converted (or refused) as Dapper always does. Every other decision stays Dapper's own.
+    /// </summary>
+    internal sealed class UntypedColumnTypeMap(Type type) : SqlMapper.ITypeMap
+    {
+        private readonly DefaultTypeMap _default = new(type);
+
+        public ConstructorInfo? FindConstructor(string[] names, Type[] types)
+        {
+            var found = _default.FindConstructor(names, types);
+            if (found is not null || !types.Contains(typeof(byte[])))
+            {
+                return found;
+            }
+            foreach (var constructor in type.GetConstructors(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+            {
+                var parameters = constructor.GetParameters();
+                if (parameters.Length != types.Length)
+                {
+                    continue;
+                }
+                var assumed = types.Select((column, i) => column == typeof(byte[])
+                    ? Nullable.GetUnderlyingType(parameters[i].ParameterType) ?? parameters[i].ParameterType
+                    : column).ToArray();
+                if (_default.FindConstructor(names, assumed) == constructor)
+                {
+                    return constructor;
+                }
+            }
+            return null;
+        }
+
+        public ConstructorInfo? FindExplicitConstructor() => _default.FindExplicitConstructor();
+
+        public SqlMapper.IMemberMap? GetConstructorParameter(ConstructorInfo constructor, string columnName) =>
+            _default.GetConstructorParameter(constructor, columnName);
+
+        public SqlMapper.IMemberMap? GetMember(string columnName) => _default.GetMember(columnName);
     }
 }

@@ -8,7 +8,10 @@ public sealed class SeedOptions
 {
     public const string Section = "Seed";
 
-    /// <summary>Seed the demo street, communities and users when the database is new.</summary>
+    /// <summary>
+    /// Seed the demo street, communities and users when the database is new. On in Development
+    /// (appsettings.Development.json), off elsewhere unless asked for; Production refuses to start with it.
+    /// </summary>
     public bool Demo { get; set; }
 
     /// <summary>With <see cref="Demo"/>: also tickets, opinions, threads and a project (the run command's lived-in community).</summary>
@@ -23,7 +26,10 @@ public static class DataSetup
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section))
             .Validate(o => !string.IsNullOrWhiteSpace(o.Path), "Database:Path must name a file.")
             .ValidateOnStart();
-        services.AddOptions<SeedOptions>().Bind(configuration.GetSection(SeedOptions.Section));
+        services.AddOptions<SeedOptions>().Bind(configuration.GetSection(SeedOptions.Section))
+            .Validate<IHostEnvironment>((seed, environment) => !(seed.Demo && environment.IsProduction()),
+                "Seed:Demo is on, but Production never seeds the demo street and its users: set Seed:Demo to false (Seed__Demo=false).")
+            .ValidateOnStart();
         services.AddSingleton<Database>();
         services.AddSingleton<Migrator>();
         return services;
@@ -32,6 +38,9 @@ public static class DataSetup
     /// <summary>Applies migrations, then seeds the demo data if this start created the database.</summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app)
     {
+        // Settings are checked before the database is touched, not only when the host starts after
+        // it: a refused Production start must not have created, migrated or seeded anything.
+        app.Services.GetService<IStartupValidator>()?.Validate();
         var applied = await app.Services.GetRequiredService<Migrator>().MigrateAsync();
         var seed = app.Services.GetRequiredService<IOptions<SeedOptions>>().Value;
         if (seed.Demo && applied.Contains(Migrator.Scripts[0].Version))

@@ -46,6 +46,23 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is BadHttpRequestException { InnerException: JsonException { Path: { Length: > 2 } path } field } && path.StartsWith("$.", StringComparison.Ordinal))
+        {
+            // A value the body's type refuses (a lone surrogate, a noncharacter, a string where a
+            // number belongs) names its field, as any other validation error does.
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                Exception = exception,
+                ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [path[2..]] = [FieldMessage(field)] })
+                {
+                    Status = StatusCodes.Status400BadRequest,
+                    Title = "The request could not be read.",
+                    Detail = $"The request body is not valid JSON: {field.Message}",
+                },
+            });
+        }
         var (status, detail) = exception switch
         {
             BadHttpRequestException { InnerException: JsonException json } => (400, $"The request body is not valid JSON: {json.Message}"),
@@ -63,5 +80,13 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
             Exception = exception,
             ProblemDetails = { Status = status, Title = status == 413 ? "The request body is too large." : "The request could not be read.", Detail = detail },
         });
+    }
+
+    /// <summary>The reader's message without its " Path: $.x | LineNumber: …" tail, which the field name already says.</summary>
+    private static string FieldMessage(JsonException exception)
+    {
+        var message = exception.Message;
+        var tail = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        return tail > 0 ? message[..tail] : message;
     }
 }

@@ -13,8 +13,68 @@ public static class UserText
     /// <summary>Length in text elements: a Chinese character or an emoji with its modifiers is one.</summary>
     public static int Length(string? text) => text is null ? 0 : new StringInfo(text).LengthInTextElements;
 
-    /// <summary>NFKC: full-width digits and letters become ASCII before anything matches or parses them.</summary>
-    public static string Normalize(string text) => text.Normalize(NormalizationForm.FormKC);
+    /// <summary>
+    /// NFKC: full-width digits and letters become ASCII before anything matches or parses them.
+    /// Total: input never carries a noncharacter (<see cref="Problem"/> refuses it at the door), but
+    /// text from elsewhere might, and NFKC throws on some of them, so those become U+FFFD first.
+    /// </summary>
+    public static string Normalize(string text)
+    {
+        if (Problem(text) is null)
+        {
+            return text.Normalize(NormalizationForm.FormKC);
+        }
+        var clean = new StringBuilder(text.Length);
+        foreach (var rune in Runes(text))
+        {
+            clean.Append(IsNoncharacter(rune.Value) ? Rune.ReplacementChar.ToString() : rune.ToString());
+        }
+        return clean.ToString().Normalize(NormalizationForm.FormKC);
+    }
+
+    /// <summary>
+    /// The 66 noncharacters: U+FDD0–U+FDEF, and the last two code points of every plane (U+FFFE,
+    /// U+FFFF, U+1FFFE, … U+10FFFF). Unicode keeps them for a program's internal use; they never
+    /// belong in interchanged text, and .NET's NFKC refuses some of them.
+    /// </summary>
+    public static bool IsNoncharacter(int codePoint) =>
+        codePoint is >= 0xFDD0 and <= 0xFDEF || (codePoint & 0xFFFE) == 0xFFFE;
+
+    /// <summary>Why <paramref name="text"/> is not text a person can have typed (a lone surrogate or a noncharacter), or null.</summary>
+    public static string? Problem(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                var codePoint = char.ConvertToUtf32(c, text[++i]);
+                if (IsNoncharacter(codePoint))
+                {
+                    return $"contains the Unicode noncharacter U+{codePoint:X4}, which text may not carry.";
+                }
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return $"contains a lone surrogate (\\u{(int)c:X4}), which is not Unicode text.";
+            }
+            else if (IsNoncharacter(c))
+            {
+                return $"contains the Unicode noncharacter U+{(int)c:X4}, which text may not carry.";
+            }
+        }
+        return null;
+    }
+
+    private static IEnumerable<Rune> Runes(string text)
+    {
+        for (var i = 0; i < text.Length;)
+        {
+            var status = Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var used);
+            yield return status == System.Buffers.OperationStatus.Done ? rune : Rune.ReplacementChar;
+            i += Math.Max(used, 1);
+        }
+    }
 
     /// <summary>The first <paramref name="max"/> text elements, never cutting an emoji in half.</summary>
     public static string Cut(string text, int max)
