@@ -79,7 +79,7 @@ public static class CasesApi
     }
 
     private static async Task<Results<Ok<Page<CaseSummary>>, ValidationProblem, ProblemHttpResult>> Queue(
-        long communityId, string? responsibleBody, string? state, string? after, int? limit, CommunityAccess access, CaseStore store)
+        long communityId, string? responsibleBody, string? state, string? after, int? limit, CommunityAccess access, CaseStore store, RecipientKeys keys)
     {
         if (!access.Roles.Any(role => Bodies.BodyOf(role) is not null))
         {
@@ -100,7 +100,7 @@ public static class CasesApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.QueueAsync(communityId, responsibleBody, state, afterId, take + 1);
+        var rows = await store.QueueAsync(CaseReader.Of(access, keys.ForUser(access.UserId)), responsibleBody, state, afterId, take + 1);
         return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
     }
 

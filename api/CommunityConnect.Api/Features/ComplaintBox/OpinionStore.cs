@@ -40,20 +40,32 @@ public sealed class OpinionStore(Database database, CaseStore cases, Inbox.Inbox
         o.agree_count AS AgreeCount, o.reopen_count AS ReopenCount, o.satisfied AS Satisfied, o.satisfaction_comment AS SatisfactionComment,
         o.created_at AS CreatedAt, o.first_answered_at AS FirstAnsweredAt, o.answered_at AS AnsweredAt, o.closed_at AS ClosedAt,
         EXISTS (SELECT 1 FROM opinion_agreements g WHERE g.opinion_id = o.id AND g.user_key = @callerKey) AS Agreed
+        """;
+
+    private const string From =
+        """
+
         FROM opinions o
         LEFT JOIN cases c ON c.id = o.case_id
         LEFT JOIN users u ON u.id = o.author_id
         """;
 
     /// <summary>
-    /// Public opinions, or private ones the caller is the audience of: the author, the secretary and
-    /// the street office, and the bodies the case is or was with (or the body a praise thanks).
+    /// The private audience of an opinion, who also sees its private answers: the author, the
+    /// secretary and the street office, and the bodies the case is or was with (or the body a
+    /// praise thanks). Parameters: <c>@callerKey</c>, <c>@seesEverything</c>, <c>@bodies</c>.
     /// </summary>
-    private const string Visible =
+    private const string PrivateAudience =
         """
-        (o.visibility = 'public' OR @seesEverything OR o.author_key = @callerKey OR o.to_body IN @bodies OR c.responsible_body IN @bodies
+        (@seesEverything OR o.author_key = @callerKey OR o.to_body IN @bodies OR c.responsible_body IN @bodies
          OR EXISTS (SELECT 1 FROM case_history h WHERE h.case_id = o.case_id AND h.to_body IN @bodies))
         """;
+
+    /// <summary>Who sees an opinion, the one rule of the list and the item: public ones, and private ones to their private audience.</summary>
+    private const string Visible = $"(o.visibility = 'public' OR {PrivateAudience})";
+
+    /// <summary>An opinion as a viewer reads it: whether they are its private audience, and nothing they may not see.</summary>
+    private const string ViewerColumns = Columns + ", " + PrivateAudience + " AS PrivateAudience" + From;
 
     private const string Filters =
         """
@@ -90,6 +102,7 @@ public sealed class OpinionStore(Database database, CaseStore cases, Inbox.Inbox
         public DateTimeOffset? AnsweredAt { get; init; }
         public DateTimeOffset? ClosedAt { get; init; }
         public bool Agreed { get; init; }
+        public bool PrivateAudience { get; init; }
 
         /// <summary>What everyone sees as the author: anonymous authors are "匿名居民" to all, staff included.</summary>
         public string AuthorLabel => Anonymous ? Actor.AnonymousLabel : AuthorName ?? "";
@@ -174,37 +187,21 @@ public sealed class OpinionStore(Database database, CaseStore cases, Inbox.Inbox
     private static Task<OpinionRow?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, long opinionId, long communityId, string callerKey) =>
         connection.QuerySingleOrDefaultAsync<OpinionRow>(
             $"""
-             SELECT {Columns}
+             SELECT {Columns}{From}
              WHERE o.id = @opinionId AND o.community_id = @communityId;
              """, new { opinionId, communityId, callerKey }, transaction);
 
-    /// <summary>Whether the caller is the private audience of the opinion (and so sees private answers).</summary>
-    private static async Task<bool> InPrivateAudienceAsync(SqliteConnection connection, SqliteTransaction? transaction, OpinionRow row, OpinionViewer viewer)
-    {
-        if (viewer.SeesEverything || row.AuthorKey == viewer.Key)
-        {
-            return true;
-        }
-        var bodies = viewer.Bodies;
-        if ((row.ToBody is not null && bodies.Contains(row.ToBody)) || (row.ResponsibleBody is not null && bodies.Contains(row.ResponsibleBody)))
-        {
-            return true;
-        }
-        return row.CaseId is not null && bodies.Count > 0 && await connection.ExecuteScalarAsync<bool>(
-            "SELECT EXISTS (SELECT 1 FROM case_history WHERE case_id = @CaseId AND to_body IN @bodies);",
-            new { row.CaseId, bodies }, transaction);
-    }
-
-    /// <summary>The opinion if the caller may see it (public, or its private audience), with whether they are its private audience.</summary>
+    /// <summary>The opinion if the viewer may see it (<see cref="Visible"/>), with whether they are its private audience; else null (404).</summary>
     private static async Task<(OpinionRow Row, bool PrivateAudience)?> SeeAsync(SqliteConnection connection, SqliteTransaction? transaction, long opinionId, OpinionViewer viewer)
     {
-        var row = await FindAsync(connection, transaction, opinionId, viewer.Access.CommunityId, viewer.Key);
-        if (row is null)
-        {
-            return null;
-        }
-        var privateAudience = await InPrivateAudienceAsync(connection, transaction, row, viewer);
-        return row.Visibility == OpinionVisibility.Public || privateAudience ? (row, privateAudience) : null;
+        var row = await connection.QuerySingleOrDefaultAsync<OpinionRow>(
+            $"""
+             SELECT {ViewerColumns}
+             WHERE o.id = @opinionId AND o.community_id = @communityId AND {Visible};
+             """,
+            new { opinionId, communityId = viewer.Access.CommunityId, callerKey = viewer.Key, seesEverything = viewer.SeesEverything, bodies = viewer.Bodies },
+            transaction);
+        return row is null ? null : (row, row.PrivateAudience);
     }
 
     private static async Task<IReadOnlyList<OpinionAnswer>> AnswersAsync(SqliteConnection connection, SqliteTransaction? transaction, long opinionId, bool privateAudience) =>
@@ -238,7 +235,7 @@ public sealed class OpinionStore(Database database, CaseStore cases, Inbox.Inbox
         var rows = query.ByAgreement
             ? await connection.QueryAsync<OpinionRow>(
                 $"""
-                 SELECT {Columns}
+                 SELECT {ViewerColumns}
                  WHERE {Filters} AND {Visible}
                    AND (@AfterId IS NULL OR o.agree_count < @AfterAgreeCount OR (o.agree_count = @AfterAgreeCount AND o.id < @AfterId))
                  ORDER BY o.agree_count DESC, o.id DESC
@@ -246,7 +243,7 @@ public sealed class OpinionStore(Database database, CaseStore cases, Inbox.Inbox
                  """, parameters)
             : await connection.QueryAsync<OpinionRow>(
                 $"""
-                 SELECT {Columns}
+                 SELECT {ViewerColumns}
                  WHERE {Filters} AND {Visible}
                    AND (@AfterId IS NULL OR o.id < @AfterId)
                  ORDER BY o.id DESC
@@ -261,7 +258,7 @@ public sealed class OpinionStore(Database database, CaseStore cases, Inbox.Inbox
         await using var connection = await database.OpenReadAsync();
         var rows = await connection.QueryAsync<OpinionRow>(
             $"""
-             SELECT {Columns}
+             SELECT {Columns}{From}
              WHERE o.author_key = @callerKey AND (@beforeId IS NULL OR o.id < @beforeId)
              ORDER BY o.id DESC
              LIMIT @take;
@@ -306,44 +303,20 @@ public sealed class OpinionStore(Database database, CaseStore cases, Inbox.Inbox
 
     // ---- answering ----
 
-    /// <summary>The body the caller answers for: the case's current body, else the secretary or the street office.</summary>
-    private static async Task<string?> AnsweringBodyAsync(SqliteConnection connection, SqliteTransaction? transaction, OpinionRow row, OpinionViewer viewer,
-        bool earlierBodies)
-    {
-        var current = row.ResponsibleBody ?? row.ToBody;
-        if (current is not null && viewer.Access.Has(Bodies.RoleOf(current)))
-        {
-            return current;
-        }
-        // On the case itself (POST /v1/cases/{id}/responses), a body the case was with before it was
-        // transferred or escalated may still answer, as the repairs issue allows for every case.
-        if (earlierBodies && row.CaseId is { } caseId)
-        {
-            var earlier = await connection.QueryAsync<string>(
-                "SELECT DISTINCT to_body FROM case_history WHERE case_id = @caseId AND to_body IS NOT NULL;", new { caseId }, transaction);
-            if (earlier.FirstOrDefault(body => Bodies.FirstBodies.Contains(body) && viewer.Access.Has(Bodies.RoleOf(body))) is { } mine)
-            {
-                return mine;
-            }
-        }
-        return viewer.Access.Has(Roles.PartySecretary) ? Bodies.PartySecretary
-            : viewer.Access.Has(Roles.StreetAdmin) ? Bodies.StreetAdmin
-            : null;
-    }
-
     /// <summary>
-    /// An answer by the body the case is with (or the secretary / street office). The first answer
+    /// An answer by the body the case is or was with, or the secretary / street office
+    /// (<see cref="CaseAccess.AnsweringBodyAsync"/>, the rule of every case answer). The first answer
     /// moves the opinion to answered and its case to resolved: the body has given its answer.
     /// </summary>
     public async Task<Outcome<OpinionAnswer>> AnswerAsync(SqliteConnection connection, SqliteTransaction transaction, long opinionId, OpinionViewer viewer,
-        string body, string visibility, bool earlierBodies = false)
+        string body, string visibility)
     {
         if (await SeeAsync(connection, transaction, opinionId, viewer) is not { } seen)
         {
             return Failure.NotFound("Opinion");
         }
         var row = seen.Row;
-        var answeringBody = await AnsweringBodyAsync(connection, transaction, row, viewer, earlierBodies);
+        var answeringBody = await CaseAccess.AnsweringBodyAsync(connection, transaction, viewer.Access, row.ResponsibleBody ?? row.ToBody, row.CaseId);
         if (answeringBody is null)
         {
             return Failure.Forbidden("Only the body the opinion is or was with, the secretary or the street office answers it.");
@@ -449,7 +422,7 @@ public sealed class OpinionStore(Database database, CaseStore cases, Inbox.Inbox
             var now = time.GetUtcNow();
             var due = (await connection.QueryAsync<OpinionRow>(
                 $"""
-                 SELECT {Columns}
+                 SELECT {Columns}{From}
                  WHERE o.state = 'answered' AND o.answered_at <= @cutoff
                  ORDER BY o.id;
                  """, new { cutoff = now - AutoCloseAnsweredOpinionsJob.ReplyWindow, callerKey = "" }, transaction)).ToList();

@@ -62,7 +62,7 @@ public sealed class RepairStore(Database database, CaseStore cases, Inbox.Inbox 
         t.timeliness, t.attitude, t.quality, t.rating_comment, t.rated_at,
         (SELECT COUNT(*) FROM repair_agreements a WHERE a.ticket_id = t.id) AS agree_count,
         (SELECT COUNT(*) FROM repair_photos p WHERE p.ticket_id = t.id) AS photo_count,
-        EXISTS (SELECT 1 FROM repair_agreements a WHERE a.ticket_id = t.id AND a.user_id = @userId) AS agreed_by_me
+        EXISTS (SELECT 1 FROM repair_agreements a WHERE a.ticket_id = t.id AND a.user_id = @UserId) AS agreed_by_me
         FROM repair_tickets t
         JOIN users reporter ON reporter.id = t.reporter_id
         LEFT JOIN users technician ON technician.id = t.technician_id
@@ -72,15 +72,32 @@ public sealed class RepairStore(Database database, CaseStore cases, Inbox.Inbox 
 
     // ---- who sees and who acts ----
 
-    /// <summary>Property staff, the committees, the secretary and the street admin see every ticket of the community.</summary>
-    private static bool SeesAll(CommunityAccess access) =>
-        access.HasAny(Roles.PropertyStaff, Roles.OwnersCommittee, Roles.ResidentsCommittee, Roles.PartySecretary, Roles.StreetAdmin);
+    /// <summary>
+    /// Who sees a ticket, the one rule of the list and of every read of a ticket for a caller: in
+    /// the caller's community, its reporter; the residents of its unit; every member for a common
+    /// area; and property staff, the committees, the secretary and the street admin, who see every
+    /// ticket of the community. SQL over <c>repair_tickets t</c> with <see cref="ReaderOf"/>'s parameters.
+    /// </summary>
+    private const string Visible =
+        """
+        t.community_id = @CommunityId
+        AND (@SeesAll OR t.reporter_id = @UserId OR (t.unit_id IS NULL AND @IsMember) OR t.unit_id IN @UnitIds)
+        """;
 
-    /// <summary>The reporter; the residents of the ticket's unit; every member for a common area; and <see cref="SeesAll"/>.</summary>
-    internal static bool MaySee(TicketRow ticket, CommunityAccess access) =>
-        access.CanSee && ticket.CommunityId == access.CommunityId &&
-        (ticket.ReporterId == access.UserId || SeesAll(access) ||
-         (ticket.UnitId is { } unitId ? access.UnitIds.Contains(unitId) : access.IsMember));
+    /// <summary>The parameters of <see cref="Visible"/> for the caller, with the query's own.</summary>
+    private static DynamicParameters ReaderOf(CommunityAccess access, object parameters)
+    {
+        var all = new DynamicParameters(new
+        {
+            access.CommunityId,
+            access.UserId,
+            SeesAll = access.HasAny(Roles.PropertyStaff, Roles.OwnersCommittee, Roles.ResidentsCommittee, Roles.PartySecretary, Roles.StreetAdmin),
+            access.IsMember,
+            UnitIds = access.UnitIds.ToArray(),
+        });
+        all.AddDynamicParams(parameters);
+        return all;
+    }
 
     private static IReadOnlySet<RepairParty> PartiesOf(TicketRow ticket, CommunityAccess access) =>
         RepairStateMachine.PartiesOf(ticket.ReporterId == access.UserId, access.Has(Roles.PropertyStaff));
@@ -101,12 +118,21 @@ public sealed class RepairStore(Database database, CaseStore cases, Inbox.Inbox 
 
     // ---- reads ----
 
-    internal static Task<TicketRow?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, long ticketId, long userId) =>
+    /// <summary>The ticket whoever asks (the system's jobs, a view after a write that checked it).</summary>
+    private static Task<TicketRow?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, long ticketId, long userId) =>
         connection.QuerySingleOrDefaultAsync<TicketRow>(
             $"""
              SELECT {TicketColumns}
              WHERE t.id = @ticketId;
-             """, new { ticketId, userId }, transaction);
+             """, new { ticketId, UserId = userId }, transaction);
+
+    /// <summary>The ticket if the caller may see it (<see cref="Visible"/>), else null (404).</summary>
+    internal static Task<TicketRow?> FindVisibleAsync(SqliteConnection connection, SqliteTransaction? transaction, long ticketId, CommunityAccess access) =>
+        connection.QuerySingleOrDefaultAsync<TicketRow>(
+            $"""
+             SELECT {TicketColumns}
+             WHERE t.id = @ticketId AND {Visible};
+             """, ReaderOf(access, new { ticketId }), transaction);
 
     private static async Task<IReadOnlyList<RepairPhoto>> PhotosAsync(SqliteConnection connection, SqliteTransaction? transaction, long ticketId) =>
         (await connection.QueryAsync<(long Id, string ContentType, long Size, DateTimeOffset CreatedAt)>(
@@ -129,8 +155,8 @@ public sealed class RepairStore(Database database, CaseStore cases, Inbox.Inbox 
     public async Task<RepairTicket?> GetAsync(long ticketId, CommunityAccess access)
     {
         await using var connection = await database.OpenReadAsync();
-        var ticket = await FindAsync(connection, null, ticketId, access.UserId);
-        return ticket is null || !MaySee(ticket, access) ? null : ToTicket(ticket, access, await PhotosAsync(connection, null, ticketId));
+        var ticket = await FindVisibleAsync(connection, null, ticketId, access);
+        return ticket is null ? null : ToTicket(ticket, access, await PhotosAsync(connection, null, ticketId));
     }
 
     public async Task<IReadOnlyList<RepairTicketSummary>> ListAsync(CommunityAccess access, string? state, bool mine, bool assignedToMe, long? afterId, int take)
@@ -139,20 +165,15 @@ public sealed class RepairStore(Database database, CaseStore cases, Inbox.Inbox 
         var rows = await connection.QueryAsync<TicketRow>(
             $"""
              SELECT {TicketColumns}
-             WHERE t.community_id = @communityId
-               AND (@seesAll OR t.reporter_id = @userId OR (t.unit_id IS NULL AND @isMember) OR t.unit_id IN @unitIds)
+             WHERE {Visible}
                AND (@state IS NULL OR t.state = @state)
-               AND (NOT @mine OR t.reporter_id = @userId)
-               AND (NOT @assignedToMe OR t.technician_id = @userId)
+               AND (NOT @mine OR t.reporter_id = @UserId)
+               AND (NOT @assignedToMe OR t.technician_id = @UserId)
                AND (@afterId IS NULL OR t.id < @afterId)
              ORDER BY t.id DESC
              LIMIT @take;
              """,
-            new
-            {
-                communityId = access.CommunityId, userId = access.UserId, seesAll = SeesAll(access), isMember = access.IsMember,
-                unitIds = access.UnitIds.ToArray(), state, mine, assignedToMe, afterId, take,
-            });
+            ReaderOf(access, new { state, mine, assignedToMe, afterId, take }));
         return rows.Select(ToSummary).ToList();
     }
 
@@ -235,8 +256,8 @@ public sealed class RepairStore(Database database, CaseStore cases, Inbox.Inbox 
     public Task<Outcome<RepairTicket>> TransitionAsync(long ticketId, string action, CommunityAccess access, string? note, long? technicianId = null) =>
         database.WriteAsync<Outcome<RepairTicket>>(async (connection, transaction) =>
         {
-            var ticket = await FindAsync(connection, transaction, ticketId, access.UserId);
-            if (ticket is null || !MaySee(ticket, access))
+            var ticket = await FindVisibleAsync(connection, transaction, ticketId, access);
+            if (ticket is null)
             {
                 return Failure.NotFound("Repair ticket");
             }
@@ -350,8 +371,8 @@ public sealed class RepairStore(Database database, CaseStore cases, Inbox.Inbox 
     /// <summary>The reporter rates a resolved ticket, once; this closes it. A unit of work for UnitOfWork.CreateAsync.</summary>
     public async Task<Outcome<RepairTicket>> RateAsync(SqliteConnection connection, SqliteTransaction transaction, long ticketId, CommunityAccess access, NewRepairRating rating)
     {
-        var ticket = await FindAsync(connection, transaction, ticketId, access.UserId);
-        if (ticket is null || !MaySee(ticket, access))
+        var ticket = await FindVisibleAsync(connection, transaction, ticketId, access);
+        if (ticket is null)
         {
             return Failure.NotFound("Repair ticket");
         }
@@ -419,8 +440,8 @@ public sealed class RepairStore(Database database, CaseStore cases, Inbox.Inbox 
     public Task<Outcome<bool>> AgreeAsync(long ticketId, CommunityAccess access, bool agree) =>
         database.WriteAsync<Outcome<bool>>(async (connection, transaction) =>
         {
-            var ticket = await FindAsync(connection, transaction, ticketId, access.UserId);
-            if (ticket is null || !MaySee(ticket, access))
+            var ticket = await FindVisibleAsync(connection, transaction, ticketId, access);
+            if (ticket is null)
             {
                 return Failure.NotFound("Repair ticket");
             }
@@ -455,8 +476,8 @@ public sealed class RepairStore(Database database, CaseStore cases, Inbox.Inbox 
     /// <summary>A message between the reporter and the property staff (a unit of work for UnitOfWork.CreateAsync).</summary>
     public async Task<Outcome<RepairMessage>> PostMessageAsync(SqliteConnection connection, SqliteTransaction transaction, long ticketId, CommunityAccess access, string body)
     {
-        var ticket = await FindAsync(connection, transaction, ticketId, access.UserId);
-        if (ticket is null || !MaySee(ticket, access))
+        var ticket = await FindVisibleAsync(connection, transaction, ticketId, access);
+        if (ticket is null)
         {
             return Failure.NotFound("Repair ticket");
         }
@@ -498,8 +519,8 @@ public sealed class RepairStore(Database database, CaseStore cases, Inbox.Inbox 
     public async Task<IReadOnlyList<RepairMessage>?> MessagesAsync(long ticketId, CommunityAccess access, long? afterId, int take)
     {
         await using var connection = await database.OpenReadAsync();
-        var ticket = await FindAsync(connection, null, ticketId, access.UserId);
-        if (ticket is null || !MaySee(ticket, access))
+        var ticket = await FindVisibleAsync(connection, null, ticketId, access);
+        if (ticket is null)
         {
             return null;
         }
@@ -517,8 +538,8 @@ public sealed class RepairStore(Database database, CaseStore cases, Inbox.Inbox 
     public async Task<IReadOnlyList<RepairHistoryEntry>?> HistoryAsync(long ticketId, CommunityAccess access)
     {
         await using var connection = await database.OpenReadAsync();
-        var ticket = await FindAsync(connection, null, ticketId, access.UserId);
-        if (ticket is null || !MaySee(ticket, access))
+        var ticket = await FindVisibleAsync(connection, null, ticketId, access);
+        if (ticket is null)
         {
             return null;
         }
