@@ -93,11 +93,10 @@ public static class ComplaintBoxApi
     }
 
     private static async Task<Results<Ok<Page<OpinionSummary>>, ValidationProblem>> List(
-        long communityId, string? kind, string? category, string? state, string? sort, string? after, int? limit,
+        long communityId, string? kind, string? category, string? state, string? sort, [AsParameters] PageRequest page,
         CommunityAccess access, HttpContext http, OpinionStore store, RecipientKeys keys)
     {
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
+        var errors = page.Read(out OpinionCursor? after);
         if (kind is not null && !OpinionKinds.All.Contains(kind))
         {
             errors["kind"] = [$"kind must be one of: {string.Join(", ", OpinionKinds.All)}."];
@@ -115,27 +114,18 @@ public static class ComplaintBoxApi
         {
             errors["sort"] = ["sort must be recent or agreed."];
         }
-        // The cursor is (sort, agree count, id): a cursor of one sort is refused by the other.
-        var cursor = Paging.Decode(after, 3, errors);
-        long? afterAgree = null, afterId = null;
-        if (cursor is not null)
+        // A cursor of one sort is refused by the other.
+        if (after is not null && after.Sort != sort)
         {
-            if (cursor[0] == sort && long.TryParse(cursor[1], out var agreeCount) && long.TryParse(cursor[2], out var id))
-            {
-                (afterAgree, afterId) = (agreeCount, id);
-            }
-            else
-            {
-                errors["after"] = ["after is not a cursor this list gave out for this sort."];
-            }
+            errors["after"] = ["after is not a cursor this list gave out for this sort."];
         }
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
         var rows = await store.ListAsync(communityId, ViewerOf(access, http, keys),
-            new OpinionStore.ListQuery(kind, category, state, sort == "agreed", afterAgree, afterId, take + 1));
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(sort, r.AgreeCount, r.Id)));
+            new OpinionStore.ListQuery(kind, category, state, sort == "agreed", after?.AgreeCount, after?.Id, page.Fetch));
+        return TypedResults.Ok(page.Cut(rows, r => new OpinionCursor(sort, r.AgreeCount, r.Id)));
     }
 
     private static async Task<Results<Ok<Opinion>, ProblemHttpResult>> Get(
@@ -207,21 +197,19 @@ public static class ComplaintBoxApi
     }
 
     private static async Task<Results<Ok<Page<AuditEntry>>, ValidationProblem, ProblemHttpResult>> Audit(
-        long communityId, string? after, int? limit, CommunityAccess access, OpinionStore store)
+        long communityId, [AsParameters] PageRequest page, CommunityAccess access, OpinionStore store)
     {
         if (!access.HasAny(Roles.PartySecretary, Roles.StreetAdmin))
         {
             return TypedResults.Problem(statusCode: 403, title: "The audit log is for the party secretary and the street office.");
         }
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var beforeId = Paging.DecodeId(after, errors);
+        var errors = page.Read(out IdCursor? before);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.AuditAsync(communityId, beforeId, take + 1);
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+        var rows = await store.AuditAsync(communityId, before?.Id, page.Fetch);
+        return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.Id)));
     }
 
     private static async Task<Results<Ok<OpinionTrends>, ValidationProblem, ProblemHttpResult>> Trends(
@@ -242,16 +230,14 @@ public static class ComplaintBoxApi
     }
 
     private static async Task<Results<Ok<Page<OpinionSummary>>, ValidationProblem>> Mine(
-        string? after, int? limit, HttpContext http, OpinionStore store, RecipientKeys keys)
+        [AsParameters] PageRequest page, HttpContext http, OpinionStore store, RecipientKeys keys)
     {
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var beforeId = Paging.DecodeId(after, errors);
+        var errors = page.Read(out IdCursor? before);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.MineAsync(keys.ForUser(http.User.RequiredUserId()), beforeId, take + 1);
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+        var rows = await store.MineAsync(keys.ForUser(http.User.RequiredUserId()), before?.Id, page.Fetch);
+        return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.Id)));
     }
 }

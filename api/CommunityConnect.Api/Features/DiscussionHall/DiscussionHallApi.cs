@@ -159,11 +159,9 @@ public static class DiscussionHallApi
     }
 
     private static async Task<Results<Ok<Page<ThreadCard>>, ValidationProblem>> ListThreads(
-        long communityId, string? kind, string? after, int? limit, CommunityAccess access, ThreadStore store)
+        long communityId, string? kind, [AsParameters] PageRequest page, CommunityAccess access, ThreadStore store)
     {
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var cursor = DecodeFeedCursor(after, errors);
+        var errors = page.Read(out FeedCursor? after);
         if (kind is not null && !ThreadKinds.All.Contains(kind))
         {
             errors["kind"] = [$"kind must be one of: {string.Join(", ", ThreadKinds.All)}."];
@@ -172,25 +170,9 @@ public static class DiscussionHallApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var (rows, snapshot) = await store.FeedAsync(communityId, access.UserId, kind, cursor, take + 1);
-        var page = Paging.Cut(rows, take, r => Paging.Encode(r.Pinned ? 1 : 0, r.LastActivityAt.ToUnixTimeMilliseconds(), r.Id, snapshot));
-        return TypedResults.Ok(new Page<ThreadCard>(page.Items.Select(r => r.ToCard()).ToList(), page.Next));
-    }
-
-    private static FeedCursor? DecodeFeedCursor(string? after, Dictionary<string, string[]> errors)
-    {
-        var parts = Paging.Decode(after, 4, errors);
-        if (parts is null)
-        {
-            return null;
-        }
-        if (long.TryParse(parts[0], out var pinned) && long.TryParse(parts[1], out var activity) &&
-            long.TryParse(parts[2], out var id) && long.TryParse(parts[3], out var snapshot) && pinned is 0 or 1)
-        {
-            return new FeedCursor(pinned == 1, DateTimeOffset.FromUnixTimeMilliseconds(activity), id, snapshot);
-        }
-        errors["after"] = ["after is not a cursor this list gave out."];
-        return null;
+        var (rows, snapshot) = await store.FeedAsync(communityId, access.UserId, kind, after, page.Fetch);
+        var cut = page.Cut(rows, r => new FeedCursor(r.Pinned, r.LastActivityAt, r.Id, snapshot));
+        return TypedResults.Ok(new Page<ThreadCard>(cut.Items.Select(r => r.ToCard()).ToList(), cut.Next));
     }
 
     private static async Task<Results<Ok<ThreadDetail>, ProblemHttpResult>> GetThread(long threadId, HttpContext http, ThreadStore store)
@@ -201,22 +183,20 @@ public static class DiscussionHallApi
     }
 
     private static async Task<Results<Ok<Page<ThreadReply>>, ValidationProblem, ProblemHttpResult>> ListReplies(
-        long threadId, string? after, int? limit, HttpContext http, ThreadStore store)
+        long threadId, [AsParameters] PageRequest page, HttpContext http, ThreadStore store)
     {
         var access = await AccessToThreadAsync(threadId, http);
         if (access is null)
         {
             return ThreadNotFound;
         }
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var afterId = Paging.DecodeId(after, errors);
+        var errors = page.Read(out IdCursor? after);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.RepliesAsync(threadId, access.UserId, afterId, take + 1);
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+        var rows = await store.RepliesAsync(threadId, access.UserId, after?.Id, page.Fetch);
+        return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.Id)));
     }
 
     private static async Task<Results<Created<ThreadReply>, ProblemHttpResult>> PostReply(
@@ -332,17 +312,15 @@ public static class DiscussionHallApi
     private static readonly ProblemHttpResult ProjectNotFound = TypedResults.Problem(statusCode: 404, title: "Project was not found.");
 
     private static async Task<Results<Ok<Page<ProjectCard>>, ValidationProblem>> ProjectBoard(
-        long communityId, string? after, int? limit, CommunityAccess access, ProjectStore store)
+        long communityId, [AsParameters] PageRequest page, CommunityAccess access, ProjectStore store)
     {
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var beforeId = Paging.DecodeId(after, errors);
+        var errors = page.Read(out IdCursor? before);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.BoardAsync(communityId, beforeId, take + 1);
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+        var rows = await store.BoardAsync(communityId, before?.Id, page.Fetch);
+        return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.Id)));
     }
 
     private static async Task<Results<Ok<Project>, ProblemHttpResult>> GetProject(long projectId, HttpContext http, ProjectStore store, Tenancy tenancy)

@@ -2,6 +2,7 @@ using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
+using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Text;
 using CommunityConnect.Jobs.DiscussionHall;
 using Dapper;
@@ -10,7 +11,16 @@ using Microsoft.Data.Sqlite;
 namespace CommunityConnect.Api.Features.DiscussionHall;
 
 /// <summary>Where a feed page starts: the last thread of the previous page and the feed sequence at the first page.</summary>
-public sealed record FeedCursor(bool Pinned, DateTimeOffset LastActivityAt, long Id, long Snapshot);
+public sealed record FeedCursor(bool Pinned, DateTimeOffset LastActivityAt, long Id, long Snapshot) : IPageCursor<FeedCursor>
+{
+    public IEnumerable<object> Parts => [Pinned ? 1 : 0, LastActivityAt.ToUnixTimeMilliseconds(), Id, Snapshot];
+
+    public static FeedCursor? FromParts(IReadOnlyList<string> parts) =>
+        parts.Count == 4 && CursorPart.Flag(parts[0]) is { } pinned && CursorPart.Instant(parts[1]) is { } activity
+        && CursorPart.Id(parts[2]) is { } id && CursorPart.Count(parts[3]) is { } snapshot
+            ? new FeedCursor(pinned, activity, id, snapshot)
+            : null;
+}
 
 /// <summary>
 /// Threads, replies, supports, follows and volunteer sign-ups. Every write checks, in its unit of

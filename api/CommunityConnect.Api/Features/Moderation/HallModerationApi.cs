@@ -73,33 +73,19 @@ public static class HallModerationApi
     }
 
     private static async Task<Results<Ok<Page<QueueItem>>, ValidationProblem, ProblemHttpResult>> Queue(
-        long communityId, string? after, int? limit, CommunityAccess access, ModerationStore moderation, HallModerationStore store)
+        long communityId, [AsParameters] PageRequest page, CommunityAccess access, ModerationStore moderation, HallModerationStore store)
     {
         if (!access.IsStreetAdmin && !await moderation.IsModeratorAsync(access))
         {
             return TypedResults.Problem(statusCode: 403, title: "Only the hall's moderators see the review queue.");
         }
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var parts = Paging.Decode(after, 3, errors);
-        QueueCursor? cursor = null;
-        if (parts is not null)
-        {
-            if (long.TryParse(parts[0], out var at) && parts[1] is "thread" or "reply" && long.TryParse(parts[2], out var id))
-            {
-                cursor = new QueueCursor(DateTimeOffset.FromUnixTimeMilliseconds(at), parts[1], id);
-            }
-            else
-            {
-                errors["after"] = ["after is not a cursor this list gave out."];
-            }
-        }
+        var errors = page.Read(out QueueCursor? after);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.QueueAsync(communityId, cursor, take + 1);
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.CreatedAt.ToUnixTimeMilliseconds(), r.Kind, r.Id)));
+        var rows = await store.QueueAsync(communityId, after, page.Fetch);
+        return TypedResults.Ok(page.Cut(rows, r => new QueueCursor(r.CreatedAt, r.Kind, r.Id)));
     }
 
     private static Task<Results<Created<FlagReceipt>, ProblemHttpResult>> FlagThread(long threadId, FlagInput input, HttpContext http, HallModerationStore store, UnitOfWork work) =>

@@ -2,6 +2,7 @@ using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
+using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -15,8 +16,16 @@ public sealed record QueueItem(
     string Kind, long Id, long? ThreadId, string? Title, string Excerpt, string Author, string ReviewState, string? HiddenBy,
     int FlagCount, IReadOnlyList<string> FlagReasons, DateTimeOffset CreatedAt);
 
-/// <summary>Where a page of the review queue ends.</summary>
-public sealed record QueueCursor(DateTimeOffset CreatedAt, string Kind, long Id);
+/// <summary>Where a page of the review queue ends: the last item's time, kind and id.</summary>
+public sealed record QueueCursor(DateTimeOffset CreatedAt, string Kind, long Id) : IPageCursor<QueueCursor>
+{
+    public IEnumerable<object> Parts => [CreatedAt.ToUnixTimeMilliseconds(), Kind, Id];
+
+    public static QueueCursor? FromParts(IReadOnlyList<string> parts) =>
+        parts.Count == 3 && CursorPart.Instant(parts[0]) is { } at && parts[1] is "thread" or "reply" && CursorPart.Id(parts[2]) is { } id
+            ? new QueueCursor(at, parts[1], id)
+            : null;
+}
 
 public sealed record FlagReceipt(long Id, string TargetKind, long TargetId, string Reason, int FlagCount, bool Hidden);
 

@@ -117,20 +117,18 @@ public static class ModerationApi
     }
 
     private static async Task<Results<Ok<Page<ModerationLogEntry>>, ValidationProblem, ProblemHttpResult>> Log(
-        long communityId, string? after, int? limit, CommunityAccess access, ModerationStore store)
+        long communityId, [AsParameters] PageRequest page, CommunityAccess access, ModerationStore store)
     {
         if (!await MayReadAsync(access, store))
         {
             return TypedResults.Problem(statusCode: 403, title: "Only moderators and the street admin read the moderation log.");
         }
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var beforeId = Paging.DecodeId(after, errors);
+        var errors = page.Read(out IdCursor? before);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.LogAsync(communityId, beforeId, take + 1);
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+        var rows = await store.LogAsync(communityId, before?.Id, page.Fetch);
+        return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.Id)));
     }
 }

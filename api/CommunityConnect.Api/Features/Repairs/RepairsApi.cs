@@ -168,11 +168,9 @@ public static partial class RepairsApi
     }
 
     private static async Task<Results<Ok<Page<RepairTicketSummary>>, ValidationProblem>> List(
-        long communityId, string? state, bool? mine, bool? assignedToMe, string? after, int? limit, CommunityAccess access, RepairStore store)
+        long communityId, string? state, bool? mine, bool? assignedToMe, [AsParameters] PageRequest page, CommunityAccess access, RepairStore store)
     {
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var afterId = Paging.DecodeId(after, errors);
+        var errors = page.Read(out IdCursor? before);
         if (state is not null && !RepairStates.All.Contains(state))
         {
             errors["state"] = [$"state must be one of: {string.Join(", ", RepairStates.All)}."];
@@ -181,8 +179,8 @@ public static partial class RepairsApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.ListAsync(access, state, mine ?? false, assignedToMe ?? false, afterId, take + 1);
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+        var rows = await store.ListAsync(access, state, mine ?? false, assignedToMe ?? false, before?.Id, page.Fetch);
+        return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.Id)));
     }
 
     private static async Task<Results<Ok<RepairScoreboard>, ValidationProblem>> Scoreboard(
@@ -364,18 +362,16 @@ public static partial class RepairsApi
     }
 
     private static async Task<Results<Ok<Page<RepairMessage>>, ValidationProblem, ProblemHttpResult>> Messages(
-        long ticketId, string? after, int? limit, HttpContext http, RepairStore store, Tenancy tenancy)
+        long ticketId, [AsParameters] PageRequest page, HttpContext http, RepairStore store, Tenancy tenancy)
     {
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var afterId = Paging.DecodeId(after, errors);
+        var errors = page.Read(out IdCursor? after);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
         var access = await AccessToTicketAsync(ticketId, http, store, tenancy);
-        var rows = access is null ? null : await store.MessagesAsync(ticketId, access, afterId, take + 1);
-        return rows is null ? NotFound() : TypedResults.Ok(Paging.Cut(rows, take, m => Paging.Encode(m.Id)));
+        var rows = access is null ? null : await store.MessagesAsync(ticketId, access, after?.Id, page.Fetch);
+        return rows is null ? NotFound() : TypedResults.Ok(page.Cut(rows, m => new IdCursor(m.Id)));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<RepairHistoryEntry>>, ProblemHttpResult>> History(
