@@ -1,6 +1,8 @@
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Idempotency;
+using CommunityConnect.Api.Infrastructure.Reports;
+using CommunityConnect.Jobs;
 using CommunityConnect.Jobs.ComplaintBox;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -221,8 +223,7 @@ public static class ComplaintBoxApi
         }
         // Default: the last twelve weeks, today included (Shanghai dates).
         var errors = new Dictionary<string, string[]>();
-        var today = DateOnly.FromDateTime(time.GetUtcNow().ToOffset(OpinionStore.ShanghaiOffset).DateTime);
-        if (ReportRange.Parse(from, to, today, defaultDays: 84, errors) is not var (first, last))
+        if (ReportRange.Parse(from, to, ShanghaiTime.Today(time), defaultDays: 84, errors) is not var (first, last))
         {
             return TypedResults.ValidationProblem(errors);
         }

@@ -3,7 +3,9 @@ using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
+using CommunityConnect.Api.Infrastructure.Reports;
 using CommunityConnect.Api.Infrastructure.Text;
+using CommunityConnect.Jobs;
 using CommunityConnect.Jobs.ComplaintBox;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -501,19 +503,17 @@ public sealed class OpinionStore(Database database, CaseStore cases, Inbox.Inbox
         public bool? Satisfied { get; init; }
     }
 
-    /// <summary>Shanghai keeps China Standard Time all year (no daylight saving): weeks and dates are counted at UTC+8.</summary>
-    public static readonly TimeSpan ShanghaiOffset = TimeSpan.FromHours(8);
-
+    /// <summary>The ISO week of an instant, counted in Shanghai.</summary>
     public static string IsoWeekOf(DateTimeOffset at)
     {
-        var local = at.ToOffset(ShanghaiOffset).DateTime;
+        var local = at.ToOffset(ShanghaiTime.Offset).DateTime;
         return $"{ISOWeek.GetYear(local)}-W{ISOWeek.GetWeekOfYear(local):00}";
     }
 
     public async Task<OpinionTrends> TrendsAsync(long communityId, DateOnly from, DateOnly to)
     {
-        var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), ShanghaiOffset);
-        var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), ShanghaiOffset);
+        var start = ShanghaiTime.StartOf(from);
+        var end = ShanghaiTime.StartOf(to.AddDays(1));
         await using var connection = await database.OpenReadAsync();
         var rows = (await connection.QueryAsync<TrendRow>(
             """
@@ -544,19 +544,8 @@ public sealed class OpinionStore(Database database, CaseStore cases, Inbox.Inbox
             .ToList();
         return new OpinionTrends(from, to, counted.Count, rows.Count - counted.Count, categories, weeks,
             counted.Count == 0 ? null : (double)answered.Count / counted.Count,
-            Median(answered.Select(r => (r.FirstAnsweredAt!.Value - r.CreatedAt).TotalHours).ToList()),
+            Statistics.Median(answered.Select(r => (r.FirstAnsweredAt!.Value - r.CreatedAt).TotalHours)),
             replies.Count == 0 ? null : (double)replies.Count(r => r.Satisfied == true) / replies.Count,
             top);
-    }
-
-    private static double? Median(List<double> values)
-    {
-        if (values.Count == 0)
-        {
-            return null;
-        }
-        values.Sort();
-        var middle = values.Count / 2;
-        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 }

@@ -3,7 +3,9 @@ using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Idempotency;
+using CommunityConnect.Api.Infrastructure.Reports;
 using CommunityConnect.Api.Infrastructure.Text;
+using CommunityConnect.Jobs;
 using CommunityConnect.Jobs.Repairs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -187,7 +189,7 @@ public static partial class RepairsApi
         long communityId, DateOnly? from, DateOnly? to, CommunityAccess access, RepairScoreboardStore scoreboard, TimeProvider time)
     {
         var errors = new Dictionary<string, string[]>();
-        if (ReportRange.Parse(from, to, RepairScoreboardStore.Today(time), defaultDays: 30, errors) is not var (first, last))
+        if (ReportRange.Parse(from, to, ShanghaiTime.Today(time), defaultDays: 30, errors) is not var (first, last))
         {
             return TypedResults.ValidationProblem(errors);
         }
