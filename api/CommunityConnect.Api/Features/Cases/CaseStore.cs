@@ -1,4 +1,3 @@
-using CommunityConnect.Api.Features.Escalation;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
@@ -11,7 +10,7 @@ namespace CommunityConnect.Api.Features.Cases;
 /// The cases table and its history. Items call <see cref="OpenAsync"/> and <see cref="RecordAsync"/>
 /// inside their own unit of work, so an item and its case always commit together.
 /// </summary>
-public sealed class CaseStore(Database database, Inbox.Inbox inbox, SlaClock clock, TimeProvider time)
+public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock clock, TimeProvider time)
 {
     private const string SummaryColumns =
         """

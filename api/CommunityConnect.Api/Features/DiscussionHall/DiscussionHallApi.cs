@@ -1,6 +1,5 @@
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Communities;
-using CommunityConnect.Api.Features.Moderation;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Idempotency;
@@ -13,6 +12,7 @@ public static class DiscussionHallApi
 {
     public static IServiceCollection AddDiscussionHall(this IServiceCollection services) =>
         services.AddSingleton<ThreadStore>()
+            .AddSingleton<PostAccess>()
             .AddSingleton<ProjectStore>()
             .AddSingleton<IDueSolicitations>(provider => provider.GetRequiredService<ThreadStore>())
             .AddTransient<CloseDueSolicitationsJob>();
@@ -78,8 +78,8 @@ public static class DiscussionHallApi
         tenancy.ForItemAsync(http, communityId);
 
     /// <summary>The caller's access to a thread's community; null (404) also for a held or hidden thread the caller may not see.</summary>
-    private static async Task<CommunityAccess?> AccessToThreadAsync(long threadId, HttpContext http) =>
-        await HallModerationApi.AccessToPostAsync("thread", threadId, http) is var (_, access) ? access : null;
+    private static Task<CommunityAccess?> AccessToThreadAsync(long threadId, HttpContext http) =>
+        http.RequestServices.GetRequiredService<PostAccess>().ToPostAsync("thread", threadId, http);
 
     /// <summary>A failure as a problem, with Retry-After when it says how long to wait.</summary>
     private static ProblemHttpResult AsProblem(HttpContext http, Infrastructure.Data.Failure failure)
@@ -134,7 +134,7 @@ public static class DiscussionHallApi
     }
 
     private static async Task<Results<Created<ThreadDetail>, ValidationProblem, ProblemHttpResult>> PostThread(
-        long communityId, NewThread input, CommunityAccess access, ThreadStore store, UnitOfWork work, TimeProvider time, ContentGate gate,
+        long communityId, NewThread input, CommunityAccess access, ThreadStore store, UnitOfWork work, TimeProvider time, IPostGate gate,
         CancellationToken cancellationToken)
     {
         if (!access.IsMember)
@@ -152,7 +152,7 @@ public static class DiscussionHallApi
             return Refused;
         }
         var outcome = await work.CreateAsync(
-            (connection, transaction) => store.CreateAsync(connection, transaction, access, input, ContentGate.ReviewStateOf(verdict)), LocationOf);
+            (connection, transaction) => store.CreateAsync(connection, transaction, access, input, ReviewStates.Of(verdict)), LocationOf);
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
 
         static string LocationOf(ThreadDetail thread) => $"/v1/threads/{thread.Id}";
@@ -200,7 +200,7 @@ public static class DiscussionHallApi
     }
 
     private static async Task<Results<Created<ThreadReply>, ProblemHttpResult>> PostReply(
-        long threadId, NewReply input, HttpContext http, ThreadStore store, UnitOfWork work, ContentGate gate, HallModerationStore moderation)
+        long threadId, NewReply input, HttpContext http, ThreadStore store, UnitOfWork work, IPostGate gate)
     {
         var access = await AccessToThreadAsync(threadId, http);
         if (access is null)
@@ -208,7 +208,7 @@ public static class DiscussionHallApi
             return ThreadNotFound;
         }
         // Slow mode first (cheap), before the content check; the reply's unit of work checks it again.
-        if (await moderation.SlowModeWaitAsync(threadId, access.UserId) is { } wait)
+        if (await store.SlowModeWaitAsync(threadId, access.UserId) is { } wait)
         {
             return AsProblem(http, Infrastructure.Data.Failure.TooSoon("This thread is in slow mode: wait before replying again.", wait));
         }
@@ -218,7 +218,7 @@ public static class DiscussionHallApi
             return Refused;
         }
         var outcome = await work.CreateAsync(
-            (connection, transaction) => store.ReplyAsync(connection, transaction, access, threadId, input, ContentGate.ReviewStateOf(verdict)), LocationOf);
+            (connection, transaction) => store.ReplyAsync(connection, transaction, access, threadId, input, ReviewStates.Of(verdict)), LocationOf);
         return outcome.Failed ? AsProblem(http, outcome.Failure!) : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
 
         static string LocationOf(ThreadReply reply) => $"/v1/threads/{reply.ThreadId}/replies#reply-{reply.Id}";
@@ -253,7 +253,7 @@ public static class DiscussionHallApi
     private static async Task<Results<NoContent, ProblemHttpResult>> SetReplySupport(long replyId, bool on, HttpContext http, ThreadStore store)
     {
         // The reply and its thread must both be visible to the caller (held or hidden posts are 404 to others).
-        if (await HallModerationApi.AccessToPostAsync("reply", replyId, http) is not var (_, access))
+        if (await http.RequestServices.GetRequiredService<PostAccess>().ToPostAsync("reply", replyId, http) is not { } access)
         {
             return TypedResults.Problem(statusCode: 404, title: "Reply was not found.");
         }

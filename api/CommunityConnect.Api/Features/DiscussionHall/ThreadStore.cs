@@ -196,21 +196,6 @@ public sealed class ThreadStore(Database database, CaseStore cases, Inbox.Inbox 
 
     // ---- reads ----
 
-    /// <summary>The community a thread belongs to, for the tenancy check before anything else.</summary>
-    public async Task<long?> CommunityOfAsync(long threadId)
-    {
-        await using var connection = await database.OpenReadAsync();
-        return await connection.ExecuteScalarAsync<long?>("SELECT community_id FROM threads WHERE id = @threadId;", new { threadId });
-    }
-
-    /// <summary>The community a reply's thread belongs to.</summary>
-    public async Task<long?> CommunityOfReplyAsync(long replyId)
-    {
-        await using var connection = await database.OpenReadAsync();
-        return await connection.ExecuteScalarAsync<long?>(
-            "SELECT t.community_id FROM thread_replies r JOIN threads t ON t.id = r.thread_id WHERE r.id = @replyId;", new { replyId });
-    }
-
     /// <summary>A feed page (take + 1 rows) and the feed sequence it was read at.</summary>
     internal async Task<(IReadOnlyList<FeedRow> Rows, long Snapshot)> FeedAsync(long communityId, long userId, string? kind, FeedCursor? after, int take)
     {
@@ -460,6 +445,13 @@ public sealed class ThreadStore(Database database, CaseStore cases, Inbox.Inbox 
     }
 
     /// <summary>How long the member must still wait before replying again in a thread in slow mode (null: may reply now).</summary>
+    public async Task<TimeSpan?> SlowModeWaitAsync(long threadId, long userId)
+    {
+        await using var connection = await database.OpenReadAsync();
+        return await SlowModeWaitAsync(connection, null, threadId, userId, time.GetUtcNow());
+    }
+
+    /// <summary>The same wait inside a unit of work (checked again on the writer).</summary>
     internal static async Task<TimeSpan?> SlowModeWaitAsync(SqliteConnection connection, SqliteTransaction? transaction, long threadId, long userId, DateTimeOffset now)
     {
         var row = await connection.QuerySingleOrDefaultAsync<(long Seconds, long? LastAt)>(

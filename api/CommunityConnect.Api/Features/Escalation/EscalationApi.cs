@@ -12,6 +12,7 @@ public static class EscalationApi
 {
     public static IServiceCollection AddEscalation(this IServiceCollection services) =>
         services.AddSingleton<SlaClock>()
+            .AddSingleton<ICaseClock>(provider => provider.GetRequiredService<SlaClock>())
             .AddSingleton<SlaStore>()
             .AddSingleton<EscalationStore>()
             .AddSingleton<EvaluationStore>()

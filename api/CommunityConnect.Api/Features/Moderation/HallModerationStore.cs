@@ -9,9 +9,6 @@ using Microsoft.Data.Sqlite;
 
 namespace CommunityConnect.Api.Features.Moderation;
 
-/// <summary>A post of the hall as moderation sees it.</summary>
-public sealed record ModeratedPost(string Kind, long Id, long CommunityId, long? ThreadId, long AuthorId, string ReviewState, string? HiddenBy);
-
 public sealed record QueueItem(
     string Kind, long Id, long? ThreadId, string? Title, string Excerpt, string Author, string ReviewState, string? HiddenBy,
     int FlagCount, IReadOnlyList<string> FlagReasons, DateTimeOffset CreatedAt);
@@ -63,19 +60,6 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
                        r.hidden_by AS HiddenBy, 0 AS Pinned, 0 AS Locked, t.title AS Title, r.body AS Body
                 FROM thread_replies r JOIN threads t ON t.id = r.thread_id WHERE r.id = @id;
                 """, new { id }, transaction);
-
-    /// <summary>The post's community and state, for the tenancy and visibility checks.</summary>
-    public async Task<ModeratedPost?> FindAsync(string kind, long id)
-    {
-        await using var connection = await database.OpenReadAsync();
-        var row = await FindAsync(connection, null, kind, id);
-        return row is null ? null : new ModeratedPost(kind, row.Id, row.CommunityId, row.ThreadId, row.AuthorId, row.ReviewState, row.HiddenBy);
-    }
-
-    /// <summary>Held and hidden posts are visible to their author, the moderators and the street admin; to anyone else they do not exist.</summary>
-    public async Task<bool> MaySeeAsync(ModeratedPost post, CommunityAccess access) =>
-        post.ReviewState == ReviewStates.Published || post.AuthorId == access.UserId || access.IsStreetAdmin
-        || await moderation.IsModeratorAsync(access);
 
     /// <summary>A member flags a post once; at <see cref="FlagsToHide"/> different members it is hidden pending review.</summary>
     public async Task<Outcome<FlagReceipt>> FlagAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access, string kind, long id, string reason)
@@ -250,13 +234,6 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
             await moderation.LogAsync(connection, transaction, post.CommunityId, access.UserId, actorName, "slow_mode", "thread", threadId, $"{seconds} seconds");
             return true;
         });
-
-    /// <summary>How long the member must still wait before replying again in a thread in slow mode (null: may reply now).</summary>
-    public async Task<TimeSpan?> SlowModeWaitAsync(long threadId, long userId)
-    {
-        await using var connection = await database.OpenReadAsync();
-        return await ThreadStore.SlowModeWaitAsync(connection, null, threadId, userId, time.GetUtcNow());
-    }
 
     private static Task SetReviewAsync(SqliteConnection connection, SqliteTransaction transaction, string kind, long id, string state, string? hiddenBy, string? reason) =>
         connection.ExecuteAsync(

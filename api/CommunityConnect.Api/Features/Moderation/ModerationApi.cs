@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -7,7 +8,9 @@ namespace CommunityConnect.Api.Features.Moderation;
 public static class ModerationApi
 {
     public static IServiceCollection AddModeration(this IServiceCollection services) =>
-        services.AddSingleton<ModerationStore>().AddSingleton<ContentCheck>();
+        services.AddSingleton<ModerationStore>()
+            .AddSingleton<IHallModerators>(provider => provider.GetRequiredService<ModerationStore>())
+            .AddSingleton<ContentCheck>();
 
     public static RouteGroupBuilder MapModeration(this RouteGroupBuilder v1)
     {

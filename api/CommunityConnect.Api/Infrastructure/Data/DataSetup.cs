@@ -15,6 +15,12 @@ public sealed class SeedOptions
     public bool DemoContent { get; set; }
 }
 
+/// <summary>Whether this start seeded the demo street into a new database, so that the demo content (above the features) may follow.</summary>
+public sealed class DemoStreetSeeding
+{
+    public bool SeededThisStart { get; set; }
+}
+
 public static class DataSetup
 {
     public static IServiceCollection AddDatabase(this IServiceCollection services, IConfiguration configuration)
@@ -25,11 +31,12 @@ public static class DataSetup
             .ValidateOnStart();
         services.AddOptions<SeedOptions>().Bind(configuration.GetSection(SeedOptions.Section));
         services.AddSingleton<Database>();
+        services.AddSingleton<DemoStreetSeeding>();
         services.AddSingleton<Migrator>();
         return services;
     }
 
-    /// <summary>Applies migrations, then seeds the demo data if this start created the database.</summary>
+    /// <summary>Applies migrations, then seeds the demo street if this start created the database (the demo content follows in Demo/).</summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app)
     {
         var applied = await app.Services.GetRequiredService<Migrator>().MigrateAsync();
@@ -42,10 +49,7 @@ public static class DataSetup
                 await DemoData.SeedAsync(connection, transaction, time.GetUtcNow());
                 return true;
             });
-            if (seed.DemoContent)
-            {
-                await DemoContent.SeedAsync(app.Services);
-            }
+            app.Services.GetRequiredService<DemoStreetSeeding>().SeededThisStart = true;
         }
     }
 

@@ -3,18 +3,31 @@ using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Features.Moderation;
 using CommunityConnect.Api.Features.Repairs;
 using CommunityConnect.Api.Infrastructure.Auth;
+using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
+using Microsoft.Extensions.Options;
 
-namespace CommunityConnect.Api.Infrastructure.Data;
+namespace CommunityConnect.Api.Demo;
 
 /// <summary>
 /// A lived-in 示范小区 for the run command (<c>Seed:DemoContent</c>): a repaired and rated stairway
 /// light and a leak waiting for the service desk, an anonymous complaint the owners' committee has
 /// answered, a pinned volunteer call, and a parking proposal adopted into a project with
-/// milestones. Written through the features' own stores, so it obeys their rules.
+/// milestones. Written through the features' own stores, so it obeys their rules; it sits above the
+/// features (Program.cs wires it), never under them in the infrastructure.
 /// </summary>
 public static class DemoContent
 {
+    /// <summary>With <c>Seed:DemoContent</c>, fills the demo street this start has just seeded (a new database); otherwise nothing.</summary>
+    public static async Task SeedDemoContentAsync(this WebApplication app)
+    {
+        var seed = app.Services.GetRequiredService<IOptions<SeedOptions>>().Value;
+        if (seed.DemoContent && app.Services.GetRequiredService<DemoStreetSeeding>().SeededThisStart)
+        {
+            await SeedAsync(app.Services);
+        }
+    }
+
     public static async Task SeedAsync(IServiceProvider services)
     {
         var database = services.GetRequiredService<Database>();
