@@ -14,7 +14,10 @@ public static class ComplaintBoxApi
     public static IServiceCollection AddComplaintBox(this IServiceCollection services) =>
         services.AddSingleton<AuthorSeal>()
             .AddSingleton<OpinionStore>()
-            .AddSingleton<IAnsweredOpinions>(provider => provider.GetRequiredService<OpinionStore>())
+            .AddSingleton<OpinionAnswerStore>()
+            .AddSingleton<AuditStore>()
+            .AddSingleton<OpinionTrendStore>()
+            .AddSingleton<IAnsweredOpinions>(provider => provider.GetRequiredService<OpinionAnswerStore>())
             .AddSingleton<Cases.ICaseAnswerHandler, OpinionCaseAnswers>()
             .AddTransient<AutoCloseAnsweredOpinionsJob>();
 
@@ -157,7 +160,8 @@ public static class ComplaintBoxApi
     }
 
     private static async Task<Results<Created<OpinionAnswer>, ProblemHttpResult>> Answer(
-        long opinionId, OpinionAnswerInput input, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys, UnitOfWork work)
+        long opinionId, OpinionAnswerInput input, HttpContext http, OpinionStore store, OpinionAnswerStore answers, Tenancy tenancy, RecipientKeys keys,
+        UnitOfWork work)
     {
         var viewer = await ViewerOfOpinionAsync(opinionId, http, store, tenancy, keys);
         if (viewer is null)
@@ -166,7 +170,7 @@ public static class ComplaintBoxApi
         }
         var body = input.Body!.Trim();
         var outcome = await work.CreateAsync(
-            (connection, transaction) => store.AnswerAsync(connection, transaction, opinionId, viewer, body, input.Visibility!),
+            (connection, transaction) => answers.AnswerAsync(connection, transaction, opinionId, viewer, body, input.Visibility!),
             LocationOf);
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
 
@@ -174,7 +178,7 @@ public static class ComplaintBoxApi
     }
 
     private static async Task<Results<Ok<Opinion>, ProblemHttpResult>> Reply(
-        long opinionId, SatisfactionInput input, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys)
+        long opinionId, SatisfactionInput input, HttpContext http, OpinionStore store, OpinionAnswerStore answers, Tenancy tenancy, RecipientKeys keys)
     {
         var viewer = await ViewerOfOpinionAsync(opinionId, http, store, tenancy, keys);
         if (viewer is null)
@@ -182,24 +186,24 @@ public static class ComplaintBoxApi
             return OpinionNotFound();
         }
         var comment = string.IsNullOrWhiteSpace(input.Comment) ? null : input.Comment.Trim();
-        var outcome = await store.ReplyAsync(opinionId, viewer, input.Satisfied!.Value, comment);
+        var outcome = await answers.ReplyAsync(opinionId, viewer, input.Satisfied!.Value, comment);
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Ok(outcome.Value!);
     }
 
     private static async Task<Results<Ok<UnsealedAuthor>, ProblemHttpResult>> Unseal(
-        long opinionId, UnsealInput input, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys)
+        long opinionId, UnsealInput input, HttpContext http, OpinionStore store, AuditStore audit, Tenancy tenancy, RecipientKeys keys)
     {
         var viewer = await ViewerOfOpinionAsync(opinionId, http, store, tenancy, keys);
         if (viewer is null)
         {
             return OpinionNotFound();
         }
-        var outcome = await store.UnsealAsync(opinionId, viewer, input.Reason!.Trim());
+        var outcome = await audit.UnsealAsync(opinionId, viewer, input.Reason!.Trim());
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Ok(outcome.Value!);
     }
 
     private static async Task<Results<Ok<Page<AuditEntry>>, ValidationProblem, ProblemHttpResult>> Audit(
-        long communityId, [AsParameters] PageRequest page, CommunityAccess access, OpinionStore store)
+        long communityId, [AsParameters] PageRequest page, CommunityAccess access, AuditStore store)
     {
         if (!access.HasAny(Roles.PartySecretary, Roles.StreetAdmin))
         {
@@ -215,7 +219,7 @@ public static class ComplaintBoxApi
     }
 
     private static async Task<Results<Ok<OpinionTrends>, ValidationProblem, ProblemHttpResult>> Trends(
-        long communityId, DateOnly? from, DateOnly? to, CommunityAccess access, OpinionStore store, TimeProvider time)
+        long communityId, DateOnly? from, DateOnly? to, CommunityAccess access, OpinionTrendStore store, TimeProvider time)
     {
         if (!access.HasAny(Roles.OwnersCommittee, Roles.ResidentsCommittee, Roles.PartySecretary, Roles.StreetAdmin))
         {

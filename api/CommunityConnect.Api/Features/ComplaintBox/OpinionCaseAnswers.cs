@@ -10,7 +10,7 @@ namespace CommunityConnect.Api.Features.ComplaintBox;
 /// case response (the author, the bodies, the secretary and the street office see it); who may give
 /// it is the one rule of every case answer (<see cref="CaseAccess.AnsweringBodyAsync"/>).
 /// </summary>
-public sealed class OpinionCaseAnswers(OpinionStore store) : ICaseAnswerHandler
+public sealed class OpinionCaseAnswers(OpinionAnswerStore store) : ICaseAnswerHandler
 {
     public IReadOnlyCollection<string> Kinds { get; } = ["opinion", "question"];
 

@@ -8,13 +8,18 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CommunityConnect.Api.Features.DiscussionHall;
 
-public static class DiscussionHallApi
+public static partial class DiscussionHallApi
 {
     public static IServiceCollection AddDiscussionHall(this IServiceCollection services) =>
         services.AddSingleton<ThreadStore>()
+            .AddSingleton<HallFeed>()
+            .AddSingleton<ReplyStore>()
+            .AddSingleton<ReactionStore>()
+            .AddSingleton<VolunteerStore>()
+            .AddSingleton<SolicitationStore>()
             .AddSingleton<PostAccess>()
             .AddSingleton<ProjectStore>()
-            .AddSingleton<IDueSolicitations>(provider => provider.GetRequiredService<ThreadStore>())
+            .AddSingleton<IDueSolicitations>(provider => provider.GetRequiredService<SolicitationStore>())
             .AddTransient<CloseDueSolicitationsJob>();
 
     public static RouteGroupBuilder MapDiscussionHall(this RouteGroupBuilder v1)
@@ -159,7 +164,7 @@ public static class DiscussionHallApi
     }
 
     private static async Task<Results<Ok<Page<ThreadCard>>, ValidationProblem>> ListThreads(
-        long communityId, string? kind, [AsParameters] PageRequest page, CommunityAccess access, ThreadStore store)
+        long communityId, string? kind, [AsParameters] PageRequest page, CommunityAccess access, HallFeed feed)
     {
         var errors = page.Read(out FeedCursor? after);
         if (kind is not null && !ThreadKinds.All.Contains(kind))
@@ -170,7 +175,7 @@ public static class DiscussionHallApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var (rows, snapshot) = await store.FeedAsync(communityId, access.UserId, kind, after, page.Fetch);
+        var (rows, snapshot) = await feed.FeedAsync(communityId, access.UserId, kind, after, page.Fetch);
         var cut = page.Cut(rows, r => new FeedCursor(r.Pinned, r.LastActivityAt, r.Id, snapshot));
         return TypedResults.Ok(new Page<ThreadCard>(cut.Items.Select(r => r.ToCard()).ToList(), cut.Next));
     }
@@ -183,7 +188,7 @@ public static class DiscussionHallApi
     }
 
     private static async Task<Results<Ok<Page<ThreadReply>>, ValidationProblem, ProblemHttpResult>> ListReplies(
-        long threadId, [AsParameters] PageRequest page, HttpContext http, ThreadStore store)
+        long threadId, [AsParameters] PageRequest page, HttpContext http, ReplyStore store)
     {
         var access = await AccessToThreadAsync(threadId, http);
         if (access is null)
@@ -200,7 +205,7 @@ public static class DiscussionHallApi
     }
 
     private static async Task<Results<Created<ThreadReply>, ProblemHttpResult>> PostReply(
-        long threadId, NewReply input, HttpContext http, ThreadStore store, UnitOfWork work, IPostGate gate)
+        long threadId, NewReply input, HttpContext http, ReplyStore store, UnitOfWork work, IPostGate gate)
     {
         var access = await AccessToThreadAsync(threadId, http);
         if (access is null)
@@ -235,22 +240,22 @@ public static class DiscussionHallApi
         return Done(await change(access)) is { } problem ? problem : TypedResults.NoContent();
     }
 
-    private static Task<Results<NoContent, ProblemHttpResult>> SupportThread(long threadId, HttpContext http, ThreadStore store) =>
+    private static Task<Results<NoContent, ProblemHttpResult>> SupportThread(long threadId, HttpContext http, ReactionStore store) =>
         Toggle(threadId, http, access => store.SetThreadSupportAsync(access, threadId, on: true));
 
-    private static Task<Results<NoContent, ProblemHttpResult>> UnsupportThread(long threadId, HttpContext http, ThreadStore store) =>
+    private static Task<Results<NoContent, ProblemHttpResult>> UnsupportThread(long threadId, HttpContext http, ReactionStore store) =>
         Toggle(threadId, http, access => store.SetThreadSupportAsync(access, threadId, on: false));
 
-    private static Task<Results<NoContent, ProblemHttpResult>> FollowThread(long threadId, HttpContext http, ThreadStore store) =>
+    private static Task<Results<NoContent, ProblemHttpResult>> FollowThread(long threadId, HttpContext http, ReactionStore store) =>
         Toggle(threadId, http, access => store.SetFollowAsync(access, threadId, on: true));
 
-    private static Task<Results<NoContent, ProblemHttpResult>> UnfollowThread(long threadId, HttpContext http, ThreadStore store) =>
+    private static Task<Results<NoContent, ProblemHttpResult>> UnfollowThread(long threadId, HttpContext http, ReactionStore store) =>
         Toggle(threadId, http, access => store.SetFollowAsync(access, threadId, on: false));
 
-    private static Task<Results<NoContent, ProblemHttpResult>> Withdraw(long threadId, HttpContext http, ThreadStore store) =>
+    private static Task<Results<NoContent, ProblemHttpResult>> Withdraw(long threadId, HttpContext http, VolunteerStore store) =>
         Toggle(threadId, http, access => store.WithdrawAsync(access, threadId));
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> SetReplySupport(long replyId, bool on, HttpContext http, ThreadStore store)
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetReplySupport(long replyId, bool on, HttpContext http, ReactionStore store)
     {
         // The reply and its thread must both be visible to the caller (held or hidden posts are 404 to others).
         if (await http.RequestServices.GetRequiredService<PostAccess>().ToPostAsync("reply", replyId, http) is not { } access)
@@ -260,14 +265,14 @@ public static class DiscussionHallApi
         return Done(await store.SetReplySupportAsync(access, replyId, on)) is { } problem ? problem : TypedResults.NoContent();
     }
 
-    private static Task<Results<NoContent, ProblemHttpResult>> SupportReply(long replyId, HttpContext http, ThreadStore store) =>
+    private static Task<Results<NoContent, ProblemHttpResult>> SupportReply(long replyId, HttpContext http, ReactionStore store) =>
         SetReplySupport(replyId, on: true, http, store);
 
-    private static Task<Results<NoContent, ProblemHttpResult>> UnsupportReply(long replyId, HttpContext http, ThreadStore store) =>
+    private static Task<Results<NoContent, ProblemHttpResult>> UnsupportReply(long replyId, HttpContext http, ReactionStore store) =>
         SetReplySupport(replyId, on: false, http, store);
 
     private static async Task<Results<Created<VolunteerSignup>, ProblemHttpResult>> SignUp(
-        long threadId, HttpContext http, ThreadStore store, UnitOfWork work)
+        long threadId, HttpContext http, VolunteerStore store, UnitOfWork work)
     {
         var access = await AccessToThreadAsync(threadId, http);
         if (access is null)
@@ -306,59 +311,6 @@ public static class DiscussionHallApi
             return ThreadNotFound;
         }
         var outcome = await projects.DeclineAsync(access, threadId, input.Reason!.Trim());
-        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Ok(outcome.Value!);
-    }
-
-    private static readonly ProblemHttpResult ProjectNotFound = TypedResults.Problem(statusCode: 404, title: "Project was not found.");
-
-    private static async Task<Results<Ok<Page<ProjectCard>>, ValidationProblem>> ProjectBoard(
-        long communityId, [AsParameters] PageRequest page, CommunityAccess access, ProjectStore store)
-    {
-        var errors = page.Read(out IdCursor? before);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        var rows = await store.BoardAsync(communityId, before?.Id, page.Fetch);
-        return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.Id)));
-    }
-
-    private static async Task<Results<Ok<Project>, ProblemHttpResult>> GetProject(long projectId, HttpContext http, ProjectStore store, Tenancy tenancy)
-    {
-        var access = await AccessAsync(await store.CommunityOfAsync(projectId), http, tenancy);
-        var project = access is null ? null : await store.GetAsync(projectId);
-        return project is null ? ProjectNotFound : TypedResults.Ok(project);
-    }
-
-    private static async Task<Results<Created<ProjectMilestone>, ValidationProblem, ProblemHttpResult>> AddMilestone(
-        long projectId, NewMilestone input, HttpContext http, ProjectStore store, Tenancy tenancy, UnitOfWork work)
-    {
-        var access = await AccessAsync(await store.CommunityOfAsync(projectId), http, tenancy);
-        if (access is null)
-        {
-            return ProjectNotFound;
-        }
-        if (!DateOnly.TryParseExact(input.DueDate, "yyyy-MM-dd", out var dueDate))
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["dueDate"] = ["dueDate must be a calendar date written yyyy-MM-dd."] });
-        }
-        var outcome = await work.CreateAsync(
-            (connection, transaction) => store.AddMilestoneAsync(connection, transaction, access, projectId, input.Title!.Trim(), dueDate), LocationOf);
-        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
-
-        string LocationOf(ProjectMilestone milestone) => $"/v1/projects/{projectId}/milestones/{milestone.Id}";
-    }
-
-    private static async Task<Results<Ok<ProjectMilestone>, ProblemHttpResult>> UpdateMilestone(
-        long projectId, long milestoneId, MilestoneUpdate input, HttpContext http, ProjectStore store, Tenancy tenancy)
-    {
-        var access = await AccessAsync(await store.CommunityOfAsync(projectId), http, tenancy);
-        if (access is null)
-        {
-            return ProjectNotFound;
-        }
-        var note = string.IsNullOrWhiteSpace(input.Note) ? null : input.Note.Trim();
-        var outcome = await store.UpdateMilestoneAsync(access, projectId, milestoneId, input.Done!.Value, note);
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Ok(outcome.Value!);
     }
 }

@@ -123,7 +123,7 @@ public static class HallModerationApi
             return outcome.Failure!.ToResult();
         }
         await using var connection = await database.OpenReadAsync();
-        return TypedResults.Ok(await ThreadStore.GetReplyAsync(connection, null, replyId, access.UserId));
+        return TypedResults.Ok(await ReplyStore.GetReplyAsync(connection, null, replyId, access.UserId));
     }
 
     private static async Task<Results<Ok<ThreadDetail>, ProblemHttpResult>> SlowMode(

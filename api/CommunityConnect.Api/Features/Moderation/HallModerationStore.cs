@@ -27,7 +27,8 @@ public sealed record QueueCursor(DateTimeOffset CreatedAt, string Kind, long Id)
 public sealed record FlagReceipt(long Id, string TargetKind, long TargetId, string Reason, int FlagCount, bool Hidden);
 
 /// <summary>Flags, the review queue and the moderator actions on threads and replies.</summary>
-public sealed class HallModerationStore(Database database, ModerationStore moderation, ThreadStore threads, Inbox.Inbox inbox, TimeProvider time)
+public sealed class HallModerationStore(Database database, ModerationStore moderation, ThreadStore threads, HallFeed feed, ReplyStore replies,
+    Inbox.Inbox inbox, TimeProvider time)
 {
     /// <summary>Flags from this many different members hide an item until a moderator reviews it.</summary>
     public const int FlagsToHide = 3;
@@ -96,7 +97,7 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
             await SetReviewAsync(connection, transaction, kind, id, ReviewStates.Hidden, "flags", null);
             if (kind == "thread")
             {
-                await threads.MovedInFeedAsync(connection, transaction, post.CommunityId, id);
+                await feed.MovedInFeedAsync(connection, transaction, post.CommunityId, id);
             }
             else
             {
@@ -211,7 +212,7 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
             }
             if (kind == "thread" && action is "approve" or "restore" or "hide" or "pin" or "unpin")
             {
-                await threads.MovedInFeedAsync(connection, transaction, post.CommunityId, id);
+                await feed.MovedInFeedAsync(connection, transaction, post.CommunityId, id);
             }
             await moderation.LogAsync(connection, transaction, post.CommunityId, access.UserId, actorName, action, kind, id, reason);
             return true;
@@ -258,7 +259,7 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
         {
             var thread = (await ThreadStore.LoadAsync(connection, transaction, post.ThreadId!.Value))!;
             // Followers hear of a reply once: when it first becomes public.
-            await threads.PublishReplyAsync(connection, transaction, thread, post.Id, post.AuthorId, post.Body,
+            await replies.PublishReplyAsync(connection, transaction, thread, post.Id, post.AuthorId, post.Body,
                 notifyFollowers: post.ReviewState == ReviewStates.Pending);
         }
     }

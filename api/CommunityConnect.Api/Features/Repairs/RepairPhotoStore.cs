@@ -57,7 +57,7 @@ public sealed class RepairPhotoStore(Database database, TimeProvider time)
     public async Task<Outcome<PhotoCreated>> AddAsync(SqliteConnection connection, SqliteTransaction transaction, long ticketId,
         CommunityAccess access, string fileName, string contentType, long size)
     {
-        var ticket = await RepairStore.FindVisibleAsync(connection, transaction, ticketId, access);
+        var ticket = await RepairQueries.FindVisibleAsync(connection, transaction, ticketId, access);
         if (ticket is null)
         {
             return Failure.NotFound("Repair ticket");
