@@ -9,7 +9,7 @@ public sealed record CaseReader(long CommunityId, string CallerKey, bool SeesAll
 {
     public static CaseReader Of(CommunityAccess access, string callerKey) => new(
         access.CommunityId, callerKey, access.HasAny(Roles.PartySecretary, Roles.StreetAdmin),
-        access.Roles.Select(Cases.Bodies.BodyOf).OfType<string>().Distinct().ToArray());
+        Cases.Bodies.ActedForBy(access));
 
     /// <summary>The reader's parameters of <see cref="CaseAccess.Visible"/>, with the query's own.</summary>
     public DynamicParameters With(object parameters)

@@ -81,7 +81,7 @@ public static class CasesApi
     private static async Task<Results<Ok<Page<CaseSummary>>, ValidationProblem, ProblemHttpResult>> Queue(
         long communityId, string? responsibleBody, string? state, [AsParameters] PageRequest page, CommunityAccess access, CaseStore store, RecipientKeys keys)
     {
-        if (!access.Roles.Any(role => Bodies.BodyOf(role) is not null))
+        if (Bodies.ActedForBy(access).Length == 0)
         {
             return TypedResults.Problem(statusCode: 403, title: "Work queues are for the property company, the committees, the secretary and the street office.");
         }

@@ -15,7 +15,7 @@ public sealed record OpinionViewer(CommunityAccess Access, string Key, string Di
     public bool SeesEverything => Access.HasAny(Roles.PartySecretary, Roles.StreetAdmin);
 
     /// <summary>The bodies the caller acts for.</summary>
-    public IReadOnlyList<string> Bodies => Access.Roles.Select(Cases.Bodies.BodyOf).OfType<string>().Distinct().ToList();
+    public IReadOnlyList<string> Bodies => Cases.Bodies.ActedForBy(Access);
 }
 
 /// <summary>The author of a new opinion. Never logged, never a job argument, never answered to anyone but the author.</summary>
