@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Demo;
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Communities;
 using CommunityConnect.Api.Features.Escalation;
@@ -48,6 +49,7 @@ var app = builder.Build();
 
 app.LoadKeys();
 await app.MigrateDatabaseAsync();
+await app.SeedDemoContentAsync();
 
 app.UseProblems();
 app.UseRequestText();

@@ -15,7 +15,7 @@ namespace CommunityConnect.Benchmarks;
 /// on a community with 10,000 threads and 30,000 replies: the first page, and a page 5,000 threads deep
 /// (cursor from the previous page). The database is the api's own: its <see cref="Database"/>, its
 /// migrations and its demo data, in a temporary folder, then threads inserted with the columns of
-/// migration 0005_discussion_hall.sql. It measures <c>ThreadStore.FeedAsync</c> itself (the SQL, Dapper
+/// migration 0005_discussion_hall.sql. It measures <c>HallFeed.FeedAsync</c> itself (the SQL, Dapper
 /// and the pooled connection), not HTTP: the load script (tests/load/feed-load.sh) measures the endpoint.
 /// </summary>
 [MemoryDiagnoser]
@@ -29,7 +29,7 @@ public class HallFeedBenchmarks
 
     private string _folder = null!;
     private Database _database = null!;
-    private ThreadStore _store = null!;
+    private HallFeed _store = null!;
     private FeedCursor _deep = null!;
     private long _viewerId;
 
@@ -51,8 +51,7 @@ public class HallFeedBenchmarks
             return true;
         }).GetAwaiter().GetResult();
 
-        // FeedAsync reads through the Database only; the other collaborators serve writes.
-        _store = new ThreadStore(_database, null!, null!, null!, new FixedClock(now));
+        _store = new HallFeed(_database, new FixedClock(now));
 
         using var connection = new SqliteConnection(_database.ConnectionString);
         connection.Open();

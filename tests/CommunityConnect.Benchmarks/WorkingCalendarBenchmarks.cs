@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using CommunityConnect.Jobs;
 using CommunityConnect.Jobs.Escalation;
 
 namespace CommunityConnect.Benchmarks;
@@ -11,7 +12,7 @@ namespace CommunityConnect.Benchmarks;
 [MemoryDiagnoser]
 public class WorkingCalendarBenchmarks
 {
-    private static readonly TimeZoneInfo Shanghai = WorkingCalendar.ShanghaiTimeZone();
+    private static readonly TimeZoneInfo Shanghai = ShanghaiTime.Zone;
 
     private readonly WorkingCalendar _calendar = new(
         Shanghai, new TimeOnly(9, 0), new TimeOnly(17, 0),

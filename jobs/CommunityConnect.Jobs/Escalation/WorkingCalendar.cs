@@ -26,21 +26,9 @@ public sealed class WorkingCalendar
     public IReadOnlySet<DateOnly> Holidays { get; }
     public IReadOnlySet<DateOnly> Workdays { get; }
 
+    /// <summary>DESIGN.md's default: 09:00–17:00 in Shanghai, Monday to Friday.</summary>
     public static WorkingCalendar ShanghaiDefault { get; } =
-        new(ShanghaiTimeZone(), new TimeOnly(9, 0), new TimeOnly(17, 0), [], []);
-
-    /// <summary>Asia/Shanghai from the system's zone data; China has kept UTC+8 without DST since 1991, so a fixed zone stands in where the data is missing.</summary>
-    public static TimeZoneInfo ShanghaiTimeZone()
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
-        }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            return TimeZoneInfo.CreateCustomTimeZone("Asia/Shanghai", TimeSpan.FromHours(8), "China Standard Time", "China Standard Time");
-        }
-    }
+        new(ShanghaiTime.Zone, new TimeOnly(9, 0), new TimeOnly(17, 0), [], []);
 
     public int MinutesPerDay => (int)(WorkEnd - WorkStart).TotalMinutes;
 

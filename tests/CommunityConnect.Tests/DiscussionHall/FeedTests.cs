@@ -165,15 +165,15 @@ public sealed class FeedTests(CommunityApp app) : IClassFixture<CommunityApp>
         {
             var communityId = await connection.ExecuteScalarAsync<long>(
                 "UPDATE threads SET pinned = @pinned WHERE id = @threadId RETURNING community_id;", new { threadId, pinned }, transaction);
-            await app.Service<ThreadStore>().MovedInFeedAsync(connection, transaction, communityId, threadId);
+            await app.Service<HallFeed>().MovedInFeedAsync(connection, transaction, communityId, threadId);
             return true;
         });
 
     [Theory]
-    [InlineData(ThreadStore.FeedFirstSql, "ix_threads_feed (community_id=?)")]
-    [InlineData(ThreadStore.FeedAfterSql, "ix_threads_feed (community_id=? AND (pinned,last_activity_at")]
-    [InlineData(ThreadStore.FeedByKindFirstSql, "ix_threads_feed_kind (community_id=? AND kind=?)")]
-    [InlineData(ThreadStore.FeedByKindAfterSql, "ix_threads_feed_kind (community_id=? AND kind=? AND (pinned,last_activity_at")]
+    [InlineData(HallFeed.FeedFirstSql, "ix_threads_feed (community_id=?)")]
+    [InlineData(HallFeed.FeedAfterSql, "ix_threads_feed (community_id=? AND (pinned,last_activity_at")]
+    [InlineData(HallFeed.FeedByKindFirstSql, "ix_threads_feed_kind (community_id=? AND kind=?)")]
+    [InlineData(HallFeed.FeedByKindAfterSql, "ix_threads_feed_kind (community_id=? AND kind=? AND (pinned,last_activity_at")]
     public async Task TheFeedPageIsOneQuerySeekingItsIndexWithoutSorting(string sql, string search)
     {
         await app.ClientFor("resident");

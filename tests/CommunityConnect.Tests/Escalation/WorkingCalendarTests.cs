@@ -1,3 +1,4 @@
+using CommunityConnect.Jobs;
 using CommunityConnect.Jobs.Escalation;
 
 namespace CommunityConnect.Tests.Escalation;
@@ -8,7 +9,7 @@ public sealed class WorkingCalendarTests
 
     // Friday 2026-11-27; the Monday after (11-30) is a holiday; Saturday 12-05 is a make-up working day.
     private static readonly WorkingCalendar Calendar = new(
-        WorkingCalendar.ShanghaiTimeZone(), new TimeOnly(9, 0), new TimeOnly(17, 0),
+        ShanghaiTime.Zone, new TimeOnly(9, 0), new TimeOnly(17, 0),
         [new DateOnly(2026, 11, 30)], [new DateOnly(2026, 12, 5)]);
 
     private static DateTimeOffset At(int month, int day, int hour, int minute = 0) => new(2026, month, day, hour, minute, 0, Shanghai);
@@ -61,7 +62,7 @@ public sealed class WorkingCalendarTests
     [Fact]
     public void ATargetTheCalendarCannotMeetSoonIsDueAtTheHorizonInsteadOfFailing()
     {
-        var oneHourADay = new WorkingCalendar(WorkingCalendar.ShanghaiTimeZone(), new TimeOnly(9, 0), new TimeOnly(10, 0), [], []);
+        var oneHourADay = new WorkingCalendar(ShanghaiTime.Zone, new TimeOnly(9, 0), new TimeOnly(10, 0), [], []);
         var start = At(11, 27, 9, 0);
         Assert.Equal(start + WorkingCalendar.Horizon, oneHourADay.AddWorkingMinutes(start, 525_600));
         Assert.Equal(At(11, 30, 10, 0), oneHourADay.AddWorkingMinutes(start, 120));

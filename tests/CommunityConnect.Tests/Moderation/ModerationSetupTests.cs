@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Features.Moderation;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Tests.Support;

@@ -1,4 +1,3 @@
-using CommunityConnect.Api.Features.Escalation;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
@@ -11,7 +10,7 @@ namespace CommunityConnect.Api.Features.Cases;
 /// The cases table and its history. Items call <see cref="OpenAsync"/> and <see cref="RecordAsync"/>
 /// inside their own unit of work, so an item and its case always commit together.
 /// </summary>
-public sealed class CaseStore(Database database, Inbox.Inbox inbox, SlaClock clock, TimeProvider time)
+public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock clock, TimeProvider time)
 {
     private const string SummaryColumns =
         """
@@ -139,11 +138,13 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, SlaClock clo
         connection.QuerySingleOrDefaultAsync<CaseRow>(
             $"SELECT {SummaryColumns}, author_key AS AuthorKey FROM cases WHERE id = @caseId;", new { caseId }, transaction);
 
-    /// <summary>The bodies a case has been with: the current one and every earlier one.</summary>
-    private static async Task<IReadOnlySet<string>> BodiesOfAsync(SqliteConnection connection, SqliteTransaction? transaction, long caseId) =>
-        (await connection.QueryAsync<string>(
-            "SELECT DISTINCT to_body FROM case_history WHERE case_id = @caseId AND to_body IS NOT NULL;", new { caseId }, transaction))
-        .ToHashSet();
+    /// <summary>The case if the reader sees it (<see cref="CaseAccess.Visible"/>), else null (404).</summary>
+    private static Task<CaseRow?> FindVisibleAsync(SqliteConnection connection, SqliteTransaction? transaction, long caseId, CaseReader reader) =>
+        connection.QuerySingleOrDefaultAsync<CaseRow>(
+            $"""
+             SELECT {SummaryColumns}, author_key AS AuthorKey FROM cases c
+             WHERE c.id = @caseId AND {CaseAccess.Visible};
+             """, reader.With(new { caseId }), transaction);
 
     /// <summary>The kind and item of a case.</summary>
     public async Task<(string Kind, long ItemId)?> ItemOfAsync(long caseId)
@@ -159,15 +160,12 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, SlaClock clo
         return await connection.ExecuteScalarAsync<long?>("SELECT community_id FROM cases WHERE id = @caseId;", new { caseId });
     }
 
-    /// <summary>
-    /// Who sees a case: its author, members of any body it has been with, the secretary and the
-    /// street admin. Answers null for anyone else (404).
-    /// </summary>
+    /// <summary>The case with its answers and history, or null when the caller may not see it (404).</summary>
     public async Task<CaseDetail?> GetAsync(long caseId, CommunityAccess access, string callerKey)
     {
         await using var connection = await database.OpenReadAsync();
-        var row = await FindAsync(connection, null, caseId);
-        if (row is null || row.CommunityId != access.CommunityId || !await MaySeeAsync(connection, null, row, access, callerKey))
+        var row = await FindVisibleAsync(connection, null, caseId, CaseReader.Of(access, callerKey));
+        if (row is null)
         {
             return null;
         }
@@ -187,35 +185,20 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, SlaClock clo
             responses.ToList(), history.ToList());
     }
 
-    private static Task<bool> MaySeeAsync(SqliteConnection connection, SqliteTransaction? transaction, CaseRow row, CommunityAccess access, string callerKey) =>
-        MaySeeAsync(connection, transaction, row.Id, row.AuthorKey, access, callerKey);
-
-    /// <summary>Who sees a case: its author, members of any body it has been with, the secretary and the street admin.</summary>
-    public static async Task<bool> MaySeeAsync(SqliteConnection connection, SqliteTransaction? transaction, long caseId, string authorKey,
-        CommunityAccess access, string callerKey)
-    {
-        if (authorKey == callerKey || access.HasAny(Roles.PartySecretary, Roles.StreetAdmin))
-        {
-            return true;
-        }
-        var bodies = await BodiesOfAsync(connection, transaction, caseId);
-        return access.Roles.Select(Bodies.BodyOf).Any(body => body is not null && bodies.Contains(body));
-    }
-
-    /// <summary>A body's work queue.</summary>
-    public async Task<IReadOnlyList<CaseSummary>> QueueAsync(long communityId, string? responsibleBody, string? state, long? afterId, int take)
+    /// <summary>A body's work queue: the cases the caller sees (the same rule as the case route), oldest first.</summary>
+    public async Task<IReadOnlyList<CaseSummary>> QueueAsync(CaseReader reader, string? responsibleBody, string? state, long? afterId, int take)
     {
         await using var connection = await database.OpenReadAsync();
         var rows = await connection.QueryAsync<CaseRow>(
             $"""
-             SELECT {SummaryColumns} FROM cases
-             WHERE community_id = @communityId
-               AND (@responsibleBody IS NULL OR responsible_body = @responsibleBody)
-               AND (@state IS NULL OR state = @state)
-               AND (@afterId IS NULL OR id > @afterId)
-             ORDER BY id
+             SELECT {SummaryColumns} FROM cases c
+             WHERE {CaseAccess.Visible}
+               AND (@responsibleBody IS NULL OR c.responsible_body = @responsibleBody)
+               AND (@state IS NULL OR c.state = @state)
+               AND (@afterId IS NULL OR c.id > @afterId)
+             ORDER BY c.id
              LIMIT @take;
-             """, new { communityId, responsibleBody, state, afterId, take });
+             """, reader.With(new { responsibleBody, state, afterId, take }));
         return rows.Select(r => r.ToSummary()).ToList();
     }
 
@@ -227,13 +210,12 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, SlaClock clo
     public async Task<Outcome<CaseResponse>> RespondAsync(SqliteConnection connection, SqliteTransaction transaction,
         long caseId, CommunityAccess access, string callerKey, string displayName, string body)
     {
-        var row = await FindAsync(connection, transaction, caseId);
-        if (row is null || row.CommunityId != access.CommunityId || !await MaySeeAsync(connection, transaction, row, access, callerKey))
+        var row = await FindVisibleAsync(connection, transaction, caseId, CaseReader.Of(access, callerKey));
+        if (row is null)
         {
             return Failure.NotFound("Case");
         }
-        var bodies = await BodiesOfAsync(connection, transaction, caseId);
-        var actingBody = ActingBody(access, row.ResponsibleBody, bodies);
+        var actingBody = await CaseAccess.AnsweringBodyAsync(connection, transaction, access, row.ResponsibleBody, caseId);
         if (actingBody is null)
         {
             return Failure.Forbidden("Only a body this case is or was with, the secretary or the street office may answer it.");
@@ -263,13 +245,12 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, SlaClock clo
     public Task<Outcome<CaseSummary>> TransferAsync(long caseId, CommunityAccess access, string callerKey, string displayName, string toBody, string reason) =>
         database.WriteAsync<Outcome<CaseSummary>>(async (connection, transaction) =>
         {
-            var row = await FindAsync(connection, transaction, caseId);
-            if (row is null || row.CommunityId != access.CommunityId || !await MaySeeAsync(connection, transaction, row, access, callerKey))
+            var row = await FindVisibleAsync(connection, transaction, caseId, CaseReader.Of(access, callerKey));
+            if (row is null)
             {
                 return Failure.NotFound("Case");
             }
-            var acting = access.HasAny(Roles.PartySecretary, Roles.StreetAdmin) || access.Has(Bodies.RoleOf(row.ResponsibleBody));
-            if (!acting)
+            if (!access.HasAny(Roles.PartySecretary, Roles.StreetAdmin) && !access.Has(Bodies.RoleOf(row.ResponsibleBody)))
             {
                 return Failure.Forbidden("Only the body the case is with, the secretary or the street office may transfer it.");
             }
@@ -284,7 +265,9 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, SlaClock clo
             await connection.ExecuteAsync(
                 "UPDATE cases SET responsible_body = @toBody, updated_at = @now WHERE id = @caseId;",
                 new { caseId, toBody, now = time.GetUtcNow() }, transaction);
-            var actor = new Actor(access.UserId, $"{displayName}({Bodies.Label(ActingBody(access, row.ResponsibleBody, new HashSet<string>()) ?? row.ResponsibleBody)})");
+            // Only the current body, the secretary or the street office transfers: the label is theirs (no earlier body).
+            var transferring = await CaseAccess.AnsweringBodyAsync(connection, transaction, access, row.ResponsibleBody, caseId: null);
+            var actor = new Actor(access.UserId, $"{displayName}({Bodies.Label(transferring ?? row.ResponsibleBody)})");
             await AddHistoryAsync(connection, transaction, caseId, "transferred", actor, null, null, row.ResponsibleBody, toBody, reason);
             // The new body gets its own time to answer.
             await clock.StartAsync(connection, transaction, caseId);
@@ -292,21 +275,6 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, SlaClock clo
                 new Notice("case_transferred", $"{Bodies.Label(row.ResponsibleBody)}转来一件{KindLabel(row.Kind)}", $"转交原因:{reason}", row.CommunityId, "case", caseId));
             return (await FindAsync(connection, transaction, caseId))!.ToSummary();
         });
-
-    /// <summary>The body the caller answers for: the current body first, else an earlier one, else the secretary or street.</summary>
-    private static string? ActingBody(CommunityAccess access, string currentBody, IReadOnlySet<string> bodies)
-    {
-        if (access.Has(Bodies.RoleOf(currentBody)))
-        {
-            return currentBody;
-        }
-        var earlier = access.Roles.Select(Bodies.BodyOf).FirstOrDefault(b => b is not null && bodies.Contains(b));
-        if (earlier is not null)
-        {
-            return earlier;
-        }
-        return access.Has(Roles.PartySecretary) ? Bodies.PartySecretary : access.Has(Roles.StreetAdmin) ? Bodies.StreetAdmin : null;
-    }
 
     private static string UserTextCut(string text) => Infrastructure.Text.UserText.Cut(text, 60);
 }

@@ -100,15 +100,13 @@ public static class CasesApi
     }
 
     private static async Task<Results<Ok<Page<CaseSummary>>, ValidationProblem, ProblemHttpResult>> Queue(
-        long communityId, string? responsibleBody, string? state, string? after, int? limit, CommunityAccess access, CaseStore store)
+        long communityId, string? responsibleBody, string? state, [AsParameters] PageRequest page, CommunityAccess access, CaseStore store, RecipientKeys keys)
     {
-        if (!access.Roles.Any(role => Bodies.BodyOf(role) is not null))
+        if (Bodies.ActedForBy(access).Length == 0)
         {
             return TypedResults.Problem(statusCode: 403, title: "Work queues are for the property company, the committees, the secretary and the street office.");
         }
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var afterId = Paging.DecodeId(after, errors);
+        var errors = page.Read(out IdCursor? after);
         if (responsibleBody is not null && !Bodies.All.Contains(responsibleBody))
         {
             errors["responsibleBody"] = [$"responsibleBody must be one of: {string.Join(", ", Bodies.All)}."];
@@ -121,8 +119,8 @@ public static class CasesApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.QueueAsync(communityId, responsibleBody, state, afterId, take + 1);
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+        var rows = await store.QueueAsync(CaseReader.Of(access, keys.ForUser(access.UserId)), responsibleBody, state, after?.Id, page.Fetch);
+        return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.Id)));
     }
 
     private static async Task<Ok<RoutingTable>> GetRouting(long communityId, CommunityAccess access, RoutingStore store) =>

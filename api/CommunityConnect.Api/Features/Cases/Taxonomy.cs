@@ -20,6 +20,10 @@ public static class Bodies
     /// <summary>The membership role whose holders act for a body.</summary>
     public static string RoleOf(string body) => body == Property ? Infrastructure.Auth.Roles.PropertyStaff : body;
 
+    /// <summary>The bodies the caller acts for in the community (none for residents and owners).</summary>
+    public static string[] ActedForBy(Infrastructure.Auth.CommunityAccess access) =>
+        access.Roles.Select(BodyOf).OfType<string>().Distinct().ToArray();
+
     /// <summary>The body a role acts for, or null (residents and owners act for no body).</summary>
     public static string? BodyOf(string role) => role switch
     {

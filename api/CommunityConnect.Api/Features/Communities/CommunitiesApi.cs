@@ -94,15 +94,13 @@ public static class CommunitiesApi
         access.HasAny(Roles.ResidentsCommittee, Roles.PartySecretary, Roles.StreetAdmin);
 
     private static async Task<Results<Ok<Page<MembershipRequest>>, ValidationProblem, ProblemHttpResult>> ListRequests(
-        long communityId, string? state, string? after, int? limit, CommunityAccess access, CommunityStore store)
+        long communityId, string? state, [AsParameters] PageRequest page, CommunityAccess access, CommunityStore store)
     {
         if (!MayDecide(access))
         {
             return TypedResults.Problem(statusCode: 403, title: "Only the residents' committee reviews membership requests.");
         }
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var afterId = Paging.DecodeId(after, errors);
+        var errors = page.Read(out IdCursor? after);
         if (state is not null and not ("pending" or "approved" or "rejected"))
         {
             errors["state"] = ["state must be pending, approved or rejected."];
@@ -111,8 +109,8 @@ public static class CommunitiesApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.ListRequestsAsync(communityId, state, afterId, take + 1);
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+        var rows = await store.ListRequestsAsync(communityId, state, after?.Id, page.Fetch);
+        return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.Id)));
     }
 
     private static async Task<Results<Ok<MembershipRequest>, ProblemHttpResult>> Approve(

@@ -1,6 +1,8 @@
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Idempotency;
+using CommunityConnect.Api.Infrastructure.Reports;
+using CommunityConnect.Jobs;
 using CommunityConnect.Jobs.ComplaintBox;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -12,7 +14,10 @@ public static class ComplaintBoxApi
     public static IServiceCollection AddComplaintBox(this IServiceCollection services) =>
         services.AddSingleton<AuthorSeal>()
             .AddSingleton<OpinionStore>()
-            .AddSingleton<IAnsweredOpinions>(provider => provider.GetRequiredService<OpinionStore>())
+            .AddSingleton<OpinionAnswerStore>()
+            .AddSingleton<AuditStore>()
+            .AddSingleton<OpinionTrendStore>()
+            .AddSingleton<IAnsweredOpinions>(provider => provider.GetRequiredService<OpinionAnswerStore>())
             .AddSingleton<Cases.ICaseAnswerHandler, OpinionCaseAnswers>()
             .AddTransient<AutoCloseAnsweredOpinionsJob>();
 
@@ -127,11 +132,10 @@ public static class ComplaintBoxApi
     }
 
     private static async Task<Results<Ok<Page<OpinionSummary>>, ValidationProblem>> List(
-        long communityId, string? kind, string? category, string? state, string? sort, string? after, int? limit,
+        long communityId, string? kind, string? category, string? state, string? sort, [AsParameters] PageRequest page,
         CommunityAccess access, HttpContext http, OpinionStore store, RecipientKeys keys)
     {
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
+        var errors = page.Read(out OpinionCursor? after);
         if (kind is not null && !OpinionKinds.All.Contains(kind))
         {
             errors["kind"] = [$"kind must be one of: {string.Join(", ", OpinionKinds.All)}."];
@@ -149,27 +153,18 @@ public static class ComplaintBoxApi
         {
             errors["sort"] = ["sort must be recent or agreed."];
         }
-        // The cursor is (sort, agree count, id): a cursor of one sort is refused by the other.
-        var cursor = Paging.Decode(after, 3, errors);
-        long? afterAgree = null, afterId = null;
-        if (cursor is not null)
+        // A cursor of one sort is refused by the other.
+        if (after is not null && after.Sort != sort)
         {
-            if (cursor[0] == sort && long.TryParse(cursor[1], out var agreeCount) && long.TryParse(cursor[2], out var id))
-            {
-                (afterAgree, afterId) = (agreeCount, id);
-            }
-            else
-            {
-                errors["after"] = ["after is not a cursor this list gave out for this sort."];
-            }
+            errors["after"] = ["after is not a cursor this list gave out for this sort."];
         }
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
         var rows = await store.ListAsync(communityId, ViewerOf(access, http, keys),
-            new OpinionStore.ListQuery(kind, category, state, sort == "agreed", afterAgree, afterId, take + 1));
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(sort, r.AgreeCount, r.Id)));
+            new OpinionStore.ListQuery(kind, category, state, sort == "agreed", after?.AgreeCount, after?.Id, page.Fetch));
+        return TypedResults.Ok(page.Cut(rows, r => new OpinionCursor(sort, r.AgreeCount, r.Id)));
     }
 
     private static async Task<Results<Ok<Opinion>, ProblemHttpResult>> Get(
@@ -199,7 +194,8 @@ public static class ComplaintBoxApi
     }
 
     private static async Task<Results<Created<OpinionAnswer>, ProblemHttpResult>> Answer(
-        long opinionId, OpinionAnswerInput input, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys, UnitOfWork work)
+        long opinionId, OpinionAnswerInput input, HttpContext http, OpinionStore store, OpinionAnswerStore answers, Tenancy tenancy, RecipientKeys keys,
+        UnitOfWork work)
     {
         var viewer = await ViewerOfOpinionAsync(opinionId, http, store, tenancy, keys);
         if (viewer is null)
@@ -208,7 +204,7 @@ public static class ComplaintBoxApi
         }
         var body = input.Body!.Trim();
         var outcome = await work.CreateAsync(
-            (connection, transaction) => store.AnswerAsync(connection, transaction, opinionId, viewer, body, input.Visibility!),
+            (connection, transaction) => answers.AnswerAsync(connection, transaction, opinionId, viewer, body, input.Visibility!),
             LocationOf);
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
 
@@ -216,7 +212,7 @@ public static class ComplaintBoxApi
     }
 
     private static async Task<Results<Ok<Opinion>, ProblemHttpResult>> Reply(
-        long opinionId, SatisfactionInput input, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys)
+        long opinionId, SatisfactionInput input, HttpContext http, OpinionStore store, OpinionAnswerStore answers, Tenancy tenancy, RecipientKeys keys)
     {
         var viewer = await ViewerOfOpinionAsync(opinionId, http, store, tenancy, keys);
         if (viewer is null)
@@ -224,42 +220,40 @@ public static class ComplaintBoxApi
             return OpinionNotFound();
         }
         var comment = string.IsNullOrWhiteSpace(input.Comment) ? null : input.Comment.Trim();
-        var outcome = await store.ReplyAsync(opinionId, viewer, input.Satisfied!.Value, comment);
+        var outcome = await answers.ReplyAsync(opinionId, viewer, input.Satisfied!.Value, comment);
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Ok(outcome.Value!);
     }
 
     private static async Task<Results<Ok<UnsealedAuthor>, ProblemHttpResult>> Unseal(
-        long opinionId, UnsealInput input, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys)
+        long opinionId, UnsealInput input, HttpContext http, OpinionStore store, AuditStore audit, Tenancy tenancy, RecipientKeys keys)
     {
         var viewer = await ViewerOfOpinionAsync(opinionId, http, store, tenancy, keys);
         if (viewer is null)
         {
             return OpinionNotFound();
         }
-        var outcome = await store.UnsealAsync(opinionId, viewer, input.Reason!.Trim());
+        var outcome = await audit.UnsealAsync(opinionId, viewer, input.Reason!.Trim());
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Ok(outcome.Value!);
     }
 
     private static async Task<Results<Ok<Page<AuditEntry>>, ValidationProblem, ProblemHttpResult>> Audit(
-        long communityId, string? after, int? limit, CommunityAccess access, OpinionStore store)
+        long communityId, [AsParameters] PageRequest page, CommunityAccess access, AuditStore store)
     {
         if (!access.HasAny(Roles.PartySecretary, Roles.StreetAdmin))
         {
             return TypedResults.Problem(statusCode: 403, title: "The audit log is for the party secretary and the street office.");
         }
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var beforeId = Paging.DecodeId(after, errors);
+        var errors = page.Read(out IdCursor? before);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.AuditAsync(communityId, beforeId, take + 1);
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+        var rows = await store.AuditAsync(communityId, before?.Id, page.Fetch);
+        return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.Id)));
     }
 
     private static async Task<Results<Ok<OpinionTrends>, ValidationProblem, ProblemHttpResult>> Trends(
-        long communityId, DateOnly? from, DateOnly? to, CommunityAccess access, OpinionStore store, TimeProvider time)
+        long communityId, DateOnly? from, DateOnly? to, CommunityAccess access, OpinionTrendStore store, TimeProvider time)
     {
         if (!access.HasAny(Roles.OwnersCommittee, Roles.ResidentsCommittee, Roles.PartySecretary, Roles.StreetAdmin))
         {
@@ -267,8 +261,7 @@ public static class ComplaintBoxApi
         }
         // Default: the last twelve weeks, today included (Shanghai dates).
         var errors = new Dictionary<string, string[]>();
-        var today = DateOnly.FromDateTime(time.GetUtcNow().ToOffset(OpinionStore.ShanghaiOffset).DateTime);
-        if (ReportRange.Parse(from, to, today, defaultDays: 84, errors) is not var (first, last))
+        if (ReportRange.Parse(from, to, ShanghaiTime.Today(time), defaultDays: 84, errors) is not var (first, last))
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -276,16 +269,14 @@ public static class ComplaintBoxApi
     }
 
     private static async Task<Results<Ok<Page<OpinionSummary>>, ValidationProblem>> Mine(
-        string? after, int? limit, HttpContext http, OpinionStore store, RecipientKeys keys)
+        [AsParameters] PageRequest page, HttpContext http, OpinionStore store, RecipientKeys keys)
     {
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var beforeId = Paging.DecodeId(after, errors);
+        var errors = page.Read(out IdCursor? before);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.MineAsync(keys.ForUser(http.User.RequiredUserId()), beforeId, take + 1);
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+        var rows = await store.MineAsync(keys.ForUser(http.User.RequiredUserId()), before?.Id, page.Fetch);
+        return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.Id)));
     }
 }

@@ -7,10 +7,10 @@ namespace CommunityConnect.Api.Features.ComplaintBox;
 
 /// <summary>
 /// An answer given on an opinion's or question's case is the opinion's answer: private, like a
-/// case response (the author, the bodies, the secretary and the street office see it), and open to
-/// the bodies the case was with before, as every case response is.
+/// case response (the author, the bodies, the secretary and the street office see it); who may give
+/// it is the one rule of every case answer (<see cref="CaseAccess.AnsweringBodyAsync"/>).
 /// </summary>
-public sealed class OpinionCaseAnswers(OpinionStore store) : ICaseAnswerHandler
+public sealed class OpinionCaseAnswers(OpinionAnswerStore store) : ICaseAnswerHandler
 {
     public IReadOnlyCollection<string> Kinds { get; } = ["opinion", "question"];
 
@@ -18,7 +18,7 @@ public sealed class OpinionCaseAnswers(OpinionStore store) : ICaseAnswerHandler
         long itemId, CommunityAccess access, string callerKey, string displayName, string body)
     {
         var answer = await store.AnswerAsync(connection, transaction, itemId, new OpinionViewer(access, callerKey, displayName), body,
-            OpinionVisibility.Private, earlierBodies: true);
+            OpinionVisibility.Private);
         return answer.Failed
             ? answer.Failure!
             : new CaseResponse(answer.Value!.Id, answer.Value.Author, answer.Value.AuthorBody, answer.Value.Body, answer.Value.CreatedAt);

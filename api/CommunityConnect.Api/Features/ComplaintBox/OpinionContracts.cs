@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using CommunityConnect.Api.Features.Cases;
+using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Text;
 
 namespace CommunityConnect.Api.Features.ComplaintBox;
@@ -94,3 +95,17 @@ public sealed record OpinionTrends(
     IReadOnlyList<CategoryCount> Categories, IReadOnlyList<WeekCount> Weeks,
     double? AnsweredShare, double? MedianHoursToFirstAnswer, double? SatisfactionRate,
     IReadOnlyList<TopOpinion> TopAgreedOpen);
+
+/// <summary>
+/// Where a page of the community's opinions ends: the sort it was read in (a cursor of one sort is
+/// refused by the other), the last opinion's "me too" count and its id.
+/// </summary>
+public sealed record OpinionCursor(string Sort, long AgreeCount, long Id) : IPageCursor<OpinionCursor>
+{
+    public IEnumerable<object> Parts => [Sort, AgreeCount, Id];
+
+    public static OpinionCursor? FromParts(IReadOnlyList<string> parts) =>
+        parts.Count == 3 && parts[0] is "recent" or "agreed" && CursorPart.Count(parts[1]) is { } agreeCount && CursorPart.Id(parts[2]) is { } id
+            ? new OpinionCursor(parts[0], agreeCount, id)
+            : null;
+}

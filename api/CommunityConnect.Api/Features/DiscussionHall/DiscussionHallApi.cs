@@ -1,6 +1,5 @@
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Communities;
-using CommunityConnect.Api.Features.Moderation;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Idempotency;
@@ -9,12 +8,18 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CommunityConnect.Api.Features.DiscussionHall;
 
-public static class DiscussionHallApi
+public static partial class DiscussionHallApi
 {
     public static IServiceCollection AddDiscussionHall(this IServiceCollection services) =>
         services.AddSingleton<ThreadStore>()
+            .AddSingleton<HallFeed>()
+            .AddSingleton<ReplyStore>()
+            .AddSingleton<ReactionStore>()
+            .AddSingleton<VolunteerStore>()
+            .AddSingleton<SolicitationStore>()
+            .AddSingleton<PostAccess>()
             .AddSingleton<ProjectStore>()
-            .AddSingleton<IDueSolicitations>(provider => provider.GetRequiredService<ThreadStore>())
+            .AddSingleton<IDueSolicitations>(provider => provider.GetRequiredService<SolicitationStore>())
             .AddTransient<CloseDueSolicitationsJob>();
 
     public static RouteGroupBuilder MapDiscussionHall(this RouteGroupBuilder v1)
@@ -140,8 +145,8 @@ public static class DiscussionHallApi
         tenancy.ForItemAsync(http, communityId);
 
     /// <summary>The caller's access to a thread's community; null (404) also for a held or hidden thread the caller may not see.</summary>
-    private static async Task<CommunityAccess?> AccessToThreadAsync(long threadId, HttpContext http) =>
-        await HallModerationApi.AccessToPostAsync("thread", threadId, http) is var (_, access) ? access : null;
+    private static Task<CommunityAccess?> AccessToThreadAsync(long threadId, HttpContext http) =>
+        http.RequestServices.GetRequiredService<PostAccess>().ToPostAsync("thread", threadId, http);
 
     /// <summary>A failure as a problem, with Retry-After when it says how long to wait.</summary>
     private static ProblemHttpResult AsProblem(HttpContext http, Infrastructure.Data.Failure failure)
@@ -196,7 +201,7 @@ public static class DiscussionHallApi
     }
 
     private static async Task<Results<Created<ThreadDetail>, ValidationProblem, ProblemHttpResult>> PostThread(
-        long communityId, NewThread input, CommunityAccess access, ThreadStore store, UnitOfWork work, TimeProvider time, ContentGate gate,
+        long communityId, NewThread input, CommunityAccess access, ThreadStore store, UnitOfWork work, TimeProvider time, IPostGate gate,
         CancellationToken cancellationToken)
     {
         if (!access.IsMember)
@@ -214,18 +219,16 @@ public static class DiscussionHallApi
             return Refused;
         }
         var outcome = await work.CreateAsync(
-            (connection, transaction) => store.CreateAsync(connection, transaction, access, input, ContentGate.ReviewStateOf(verdict)), LocationOf);
+            (connection, transaction) => store.CreateAsync(connection, transaction, access, input, ReviewStates.Of(verdict)), LocationOf);
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
 
         static string LocationOf(ThreadDetail thread) => $"/v1/threads/{thread.Id}";
     }
 
     private static async Task<Results<Ok<Page<ThreadCard>>, ValidationProblem>> ListThreads(
-        long communityId, string? kind, string? after, int? limit, CommunityAccess access, ThreadStore store)
+        long communityId, string? kind, [AsParameters] PageRequest page, CommunityAccess access, HallFeed feed)
     {
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var cursor = DecodeFeedCursor(after, errors);
+        var errors = page.Read(out FeedCursor? after);
         if (kind is not null && !ThreadKinds.All.Contains(kind))
         {
             errors["kind"] = [$"kind must be one of: {string.Join(", ", ThreadKinds.All)}."];
@@ -234,25 +237,9 @@ public static class DiscussionHallApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var (rows, snapshot) = await store.FeedAsync(communityId, access.UserId, kind, cursor, take + 1);
-        var page = Paging.Cut(rows, take, r => Paging.Encode(r.Pinned ? 1 : 0, r.LastActivityAt.ToUnixTimeMilliseconds(), r.Id, snapshot));
-        return TypedResults.Ok(new Page<ThreadCard>(page.Items.Select(r => r.ToCard()).ToList(), page.Next));
-    }
-
-    private static FeedCursor? DecodeFeedCursor(string? after, Dictionary<string, string[]> errors)
-    {
-        var parts = Paging.Decode(after, 4, errors);
-        if (parts is null)
-        {
-            return null;
-        }
-        if (long.TryParse(parts[0], out var pinned) && long.TryParse(parts[1], out var activity) &&
-            long.TryParse(parts[2], out var id) && long.TryParse(parts[3], out var snapshot) && pinned is 0 or 1)
-        {
-            return new FeedCursor(pinned == 1, DateTimeOffset.FromUnixTimeMilliseconds(activity), id, snapshot);
-        }
-        errors["after"] = ["after is not a cursor this list gave out."];
-        return null;
+        var (rows, snapshot) = await feed.FeedAsync(communityId, access.UserId, kind, after, page.Fetch);
+        var cut = page.Cut(rows, r => new FeedCursor(r.Pinned, r.LastActivityAt, r.Id, snapshot));
+        return TypedResults.Ok(new Page<ThreadCard>(cut.Items.Select(r => r.ToCard()).ToList(), cut.Next));
     }
 
     private static async Task<Results<Ok<ThreadDetail>, ProblemHttpResult>> GetThread(long threadId, HttpContext http, ThreadStore store)
@@ -263,26 +250,24 @@ public static class DiscussionHallApi
     }
 
     private static async Task<Results<Ok<Page<ThreadReply>>, ValidationProblem, ProblemHttpResult>> ListReplies(
-        long threadId, string? after, int? limit, HttpContext http, ThreadStore store)
+        long threadId, [AsParameters] PageRequest page, HttpContext http, ReplyStore store)
     {
         var access = await AccessToThreadAsync(threadId, http);
         if (access is null)
         {
             return ThreadNotFound;
         }
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var afterId = Paging.DecodeId(after, errors);
+        var errors = page.Read(out IdCursor? after);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.RepliesAsync(threadId, access.UserId, afterId, take + 1);
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+        var rows = await store.RepliesAsync(threadId, access.UserId, after?.Id, page.Fetch);
+        return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.Id)));
     }
 
     private static async Task<Results<Created<ThreadReply>, ProblemHttpResult>> PostReply(
-        long threadId, NewReply input, HttpContext http, ThreadStore store, UnitOfWork work, ContentGate gate, HallModerationStore moderation)
+        long threadId, NewReply input, HttpContext http, ReplyStore store, UnitOfWork work, IPostGate gate)
     {
         var access = await AccessToThreadAsync(threadId, http);
         if (access is null)
@@ -290,7 +275,7 @@ public static class DiscussionHallApi
             return ThreadNotFound;
         }
         // Slow mode first (cheap), before the content check; the reply's unit of work checks it again.
-        if (await moderation.SlowModeWaitAsync(threadId, access.UserId) is { } wait)
+        if (await store.SlowModeWaitAsync(threadId, access.UserId) is { } wait)
         {
             return AsProblem(http, Infrastructure.Data.Failure.TooSoon("This thread is in slow mode: wait before replying again.", wait));
         }
@@ -300,7 +285,7 @@ public static class DiscussionHallApi
             return Refused;
         }
         var outcome = await work.CreateAsync(
-            (connection, transaction) => store.ReplyAsync(connection, transaction, access, threadId, input, ContentGate.ReviewStateOf(verdict)), LocationOf);
+            (connection, transaction) => store.ReplyAsync(connection, transaction, access, threadId, input, ReviewStates.Of(verdict)), LocationOf);
         return outcome.Failed ? AsProblem(http, outcome.Failure!) : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
 
         static string LocationOf(ThreadReply reply) => $"/v1/threads/{reply.ThreadId}/replies#reply-{reply.Id}";
@@ -317,39 +302,39 @@ public static class DiscussionHallApi
         return Done(await change(access)) is { } problem ? problem : TypedResults.NoContent();
     }
 
-    private static Task<Results<NoContent, ProblemHttpResult>> SupportThread(long threadId, HttpContext http, ThreadStore store) =>
+    private static Task<Results<NoContent, ProblemHttpResult>> SupportThread(long threadId, HttpContext http, ReactionStore store) =>
         Toggle(threadId, http, access => store.SetThreadSupportAsync(access, threadId, on: true));
 
-    private static Task<Results<NoContent, ProblemHttpResult>> UnsupportThread(long threadId, HttpContext http, ThreadStore store) =>
+    private static Task<Results<NoContent, ProblemHttpResult>> UnsupportThread(long threadId, HttpContext http, ReactionStore store) =>
         Toggle(threadId, http, access => store.SetThreadSupportAsync(access, threadId, on: false));
 
-    private static Task<Results<NoContent, ProblemHttpResult>> FollowThread(long threadId, HttpContext http, ThreadStore store) =>
+    private static Task<Results<NoContent, ProblemHttpResult>> FollowThread(long threadId, HttpContext http, ReactionStore store) =>
         Toggle(threadId, http, access => store.SetFollowAsync(access, threadId, on: true));
 
-    private static Task<Results<NoContent, ProblemHttpResult>> UnfollowThread(long threadId, HttpContext http, ThreadStore store) =>
+    private static Task<Results<NoContent, ProblemHttpResult>> UnfollowThread(long threadId, HttpContext http, ReactionStore store) =>
         Toggle(threadId, http, access => store.SetFollowAsync(access, threadId, on: false));
 
-    private static Task<Results<NoContent, ProblemHttpResult>> Withdraw(long threadId, HttpContext http, ThreadStore store) =>
+    private static Task<Results<NoContent, ProblemHttpResult>> Withdraw(long threadId, HttpContext http, VolunteerStore store) =>
         Toggle(threadId, http, access => store.WithdrawAsync(access, threadId));
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> SetReplySupport(long replyId, bool on, HttpContext http, ThreadStore store)
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetReplySupport(long replyId, bool on, HttpContext http, ReactionStore store)
     {
         // The reply and its thread must both be visible to the caller (held or hidden posts are 404 to others).
-        if (await HallModerationApi.AccessToPostAsync("reply", replyId, http) is not var (_, access))
+        if (await http.RequestServices.GetRequiredService<PostAccess>().ToPostAsync("reply", replyId, http) is not { } access)
         {
             return TypedResults.Problem(statusCode: 404, title: "Reply was not found.");
         }
         return Done(await store.SetReplySupportAsync(access, replyId, on)) is { } problem ? problem : TypedResults.NoContent();
     }
 
-    private static Task<Results<NoContent, ProblemHttpResult>> SupportReply(long replyId, HttpContext http, ThreadStore store) =>
+    private static Task<Results<NoContent, ProblemHttpResult>> SupportReply(long replyId, HttpContext http, ReactionStore store) =>
         SetReplySupport(replyId, on: true, http, store);
 
-    private static Task<Results<NoContent, ProblemHttpResult>> UnsupportReply(long replyId, HttpContext http, ThreadStore store) =>
+    private static Task<Results<NoContent, ProblemHttpResult>> UnsupportReply(long replyId, HttpContext http, ReactionStore store) =>
         SetReplySupport(replyId, on: false, http, store);
 
     private static async Task<Results<Created<VolunteerSignup>, ProblemHttpResult>> SignUp(
-        long threadId, HttpContext http, ThreadStore store, UnitOfWork work)
+        long threadId, HttpContext http, VolunteerStore store, UnitOfWork work)
     {
         var access = await AccessToThreadAsync(threadId, http);
         if (access is null)
@@ -388,61 +373,6 @@ public static class DiscussionHallApi
             return ThreadNotFound;
         }
         var outcome = await projects.DeclineAsync(access, threadId, input.Reason!.Trim());
-        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Ok(outcome.Value!);
-    }
-
-    private static readonly ProblemHttpResult ProjectNotFound = TypedResults.Problem(statusCode: 404, title: "Project was not found.");
-
-    private static async Task<Results<Ok<Page<ProjectCard>>, ValidationProblem>> ProjectBoard(
-        long communityId, string? after, int? limit, CommunityAccess access, ProjectStore store)
-    {
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var beforeId = Paging.DecodeId(after, errors);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        var rows = await store.BoardAsync(communityId, beforeId, take + 1);
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
-    }
-
-    private static async Task<Results<Ok<Project>, ProblemHttpResult>> GetProject(long projectId, HttpContext http, ProjectStore store, Tenancy tenancy)
-    {
-        var access = await AccessAsync(await store.CommunityOfAsync(projectId), http, tenancy);
-        var project = access is null ? null : await store.GetAsync(projectId);
-        return project is null ? ProjectNotFound : TypedResults.Ok(project);
-    }
-
-    private static async Task<Results<Created<ProjectMilestone>, ValidationProblem, ProblemHttpResult>> AddMilestone(
-        long projectId, NewMilestone input, HttpContext http, ProjectStore store, Tenancy tenancy, UnitOfWork work)
-    {
-        var access = await AccessAsync(await store.CommunityOfAsync(projectId), http, tenancy);
-        if (access is null)
-        {
-            return ProjectNotFound;
-        }
-        if (!DateOnly.TryParseExact(input.DueDate, "yyyy-MM-dd", out var dueDate))
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["dueDate"] = ["dueDate must be a calendar date written yyyy-MM-dd."] });
-        }
-        var outcome = await work.CreateAsync(
-            (connection, transaction) => store.AddMilestoneAsync(connection, transaction, access, projectId, input.Title!.Trim(), dueDate), LocationOf);
-        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
-
-        string LocationOf(ProjectMilestone milestone) => $"/v1/projects/{projectId}/milestones/{milestone.Id}";
-    }
-
-    private static async Task<Results<Ok<ProjectMilestone>, ProblemHttpResult>> UpdateMilestone(
-        long projectId, long milestoneId, MilestoneUpdate input, HttpContext http, ProjectStore store, Tenancy tenancy)
-    {
-        var access = await AccessAsync(await store.CommunityOfAsync(projectId), http, tenancy);
-        if (access is null)
-        {
-            return ProjectNotFound;
-        }
-        var note = string.IsNullOrWhiteSpace(input.Note) ? null : input.Note.Trim();
-        var outcome = await store.UpdateMilestoneAsync(access, projectId, milestoneId, input.Done!.Value, note);
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Ok(outcome.Value!);
     }
 }

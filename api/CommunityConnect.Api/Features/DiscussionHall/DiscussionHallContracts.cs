@@ -29,6 +29,9 @@ public static class ReviewStates
     public const string Published = "published";
     public const string Pending = "pending";
     public const string Hidden = "hidden";
+
+    /// <summary>The review state a new post is stored in after the gate's verdict (a refused post is not stored).</summary>
+    public static string Of(GateVerdict verdict) => verdict == GateVerdict.Hold ? Pending : Published;
 }
 
 public sealed record NewThread(

@@ -13,7 +13,7 @@ namespace CommunityConnect.Api.Features.DiscussionHall;
 /// proposal's case is with, or the party secretary, decides; the deciding body (or the secretary)
 /// keeps the project's milestones.
 /// </summary>
-public sealed class ProjectStore(Database database, ThreadStore threads, CaseStore cases, Inbox.Inbox inbox, TimeProvider time)
+public sealed class ProjectStore(Database database, ThreadStore threads, HallFeed feed, CaseStore cases, Inbox.Inbox inbox, TimeProvider time)
 {
     private const string CardSql =
         """
@@ -155,7 +155,7 @@ public sealed class ProjectStore(Database database, ThreadStore threads, CaseSto
             WHERE id = @Id;
             """, new { outcome, reason, access.UserId, label, now = time.GetUtcNow(), thread.Id }, transaction);
         // The decision is a public answer on the thread: new activity.
-        await threads.BumpAsync(connection, transaction, thread.CommunityId, thread.Id);
+        await feed.BumpAsync(connection, transaction, thread.CommunityId, thread.Id);
         var name = await ThreadStore.DisplayNameAsync(connection, transaction, access.UserId);
         return new Actor(access.UserId, $"{name}({label})");
     }

@@ -12,6 +12,7 @@ public static class EscalationApi
 {
     public static IServiceCollection AddEscalation(this IServiceCollection services) =>
         services.AddSingleton<SlaClock>()
+            .AddSingleton<ICaseClock>(provider => provider.GetRequiredService<SlaClock>())
             .AddSingleton<SlaStore>()
             .AddSingleton<EscalationStore>()
             .AddSingleton<EvaluationStore>()
@@ -174,22 +175,20 @@ public static class EscalationApi
     }
 
     private static async Task<Results<Ok<Page<StreetEscalation>>, ValidationProblem, ProblemHttpResult>> StreetEscalations(
-        long streetId, string? after, int? limit, HttpContext http, Database database, EscalationStore store)
+        long streetId, [AsParameters] PageRequest page, HttpContext http, Database database, EscalationStore store)
     {
         var (_, admin) = await StreetAccessAsync(streetId, http, database);
         if (!admin)
         {
             return TypedResults.Problem(statusCode: 404, title: "Street was not found.");
         }
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var beforeId = Paging.DecodeId(after, errors);
+        var errors = page.Read(out IdCursor? before);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.StreetEscalationsAsync(streetId, beforeId, take + 1);
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.CaseId)));
+        var rows = await store.StreetEscalationsAsync(streetId, before?.Id, page.Fetch);
+        return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.CaseId)));
     }
 
     private static Dictionary<string, string[]> PeriodErrors(string? period) => new()

@@ -67,7 +67,7 @@ public sealed class EscalationStore(Database database, CaseStore cases, SlaClock
             if (row.AuthorKey != callerKey)
             {
                 // 404 for who cannot see the case; those who can (its bodies, the secretary, the street) may still never escalate it by hand.
-                return await CaseStore.MaySeeAsync(connection, transaction, row.Id, row.AuthorKey, access, callerKey)
+                return await CaseAccess.MaySeeAsync(connection, transaction, row.Id, CaseReader.Of(access, callerKey))
                     ? Failure.Forbidden("Only the author escalates a case by hand.")
                     : Failure.NotFound("Case");
             }

@@ -1,3 +1,5 @@
+using CommunityConnect.Jobs;
+
 namespace CommunityConnect.Api.Features.Escalation;
 
 /// <summary>A quarter such as 2026-Q4, as a half-open range of UTC instants (quarters begin at midnight Shanghai time).</summary>
@@ -12,14 +14,13 @@ public sealed record Period(string Name, DateTimeOffset From, DateTimeOffset To)
             return null;
         }
         var quarter = text[6] - '0';
-        var offset = TimeSpan.FromHours(8);
-        var from = new DateTimeOffset(year, (quarter - 1) * 3 + 1, 1, 0, 0, 0, offset);
+        var from = ShanghaiTime.StartOf(new DateOnly(year, (quarter - 1) * 3 + 1, 1));
         return new Period(text, from.ToUniversalTime(), from.AddMonths(3).ToUniversalTime());
     }
 
     public static string Current(DateTimeOffset now)
     {
-        var local = now.ToOffset(TimeSpan.FromHours(8));
+        var local = ShanghaiTime.DateOf(now);
         return $"{local.Year}-Q{(local.Month - 1) / 3 + 1}";
     }
 }

@@ -1,5 +1,6 @@
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Infrastructure.Data;
+using CommunityConnect.Api.Infrastructure.Reports;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -71,8 +72,8 @@ public sealed class EvaluationStore(Database database)
             var (score, replies) = satisfaction.GetValueOrDefault(body);
             double? satisfied = replies == 0 ? null : Math.Round(score / replies, 4);
             return new BodyEvaluation(body, received.Count, answeredInTime, resolvedInTime, escalated,
-                Median(received.Where(f => f.RespondedAt is not null).Select(f => (f.RespondedAt!.Value - f.CreatedAt).TotalMinutes)),
-                Median(received.Where(f => f.ResolvedAt is not null).Select(f => (f.ResolvedAt!.Value - f.CreatedAt).TotalMinutes)),
+                Statistics.Round(Statistics.Median(received.Where(f => f.RespondedAt is not null).Select(f => (f.RespondedAt!.Value - f.CreatedAt).TotalMinutes)), 1),
+                Statistics.Round(Statistics.Median(received.Where(f => f.ResolvedAt is not null).Select(f => (f.ResolvedAt!.Value - f.CreatedAt).TotalMinutes)), 1),
                 satisfied, replies, Stars(received.Count, answeredInTime, resolvedInTime, escalated, satisfied));
         }).ToList();
     }
@@ -125,16 +126,5 @@ public sealed class EvaluationStore(Database database)
         }
         var score = parts.Sum(p => p.Weight * p.Value) / parts.Sum(p => p.Weight);
         return Math.Clamp(1 + (int)Math.Round(score * 4, MidpointRounding.AwayFromZero), 1, 5);
-    }
-
-    private static double? Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        if (sorted.Count == 0)
-        {
-            return null;
-        }
-        var middle = sorted.Count / 2;
-        return Math.Round(sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2, 1);
     }
 }

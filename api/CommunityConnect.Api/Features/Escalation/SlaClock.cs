@@ -11,7 +11,7 @@ namespace CommunityConnect.Api.Features.Escalation;
 /// <c>next_escalation_at</c> is what the sweep reads: the first-response due time until the body
 /// answers, then the resolution due time; NULL when resolved, closed, paused or at the street office.
 /// </summary>
-public sealed class SlaClock(TimeProvider time)
+public sealed class SlaClock(TimeProvider time) : ICaseClock
 {
     private sealed class ClockRow
     {

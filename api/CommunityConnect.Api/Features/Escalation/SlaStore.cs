@@ -1,4 +1,5 @@
 using CommunityConnect.Api.Infrastructure.Data;
+using CommunityConnect.Jobs;
 using CommunityConnect.Jobs.Escalation;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -123,15 +124,15 @@ public sealed class SlaStore(Database database, TimeProvider time)
             var fallback = WorkingCalendar.ShanghaiDefault;
             return new WorkingCalendar(fallback.TimeZone, fallback.WorkStart, fallback.WorkEnd, holidays, workdays);
         }
-        return new WorkingCalendar(FindTimeZone(row.TimeZone) ?? WorkingCalendar.ShanghaiTimeZone(),
+        return new WorkingCalendar(FindTimeZone(row.TimeZone) ?? ShanghaiTime.Zone,
             TimeOnly.ParseExact(row.WorkStart, "HH:mm"), TimeOnly.ParseExact(row.WorkEnd, "HH:mm"), holidays, workdays);
     }
 
     public static TimeZoneInfo? FindTimeZone(string id)
     {
-        if (id == "Asia/Shanghai")
+        if (id == ShanghaiTime.ZoneId)
         {
-            return WorkingCalendar.ShanghaiTimeZone();
+            return ShanghaiTime.Zone;
         }
         try
         {

@@ -23,17 +23,15 @@ public static class InboxApi
     }
 
     private static async Task<Results<Ok<Page<InboxItem>>, ValidationProblem>> List(
-        string? after, int? limit, HttpContext http, InboxStore store, RecipientKeys keys)
+        [AsParameters] PageRequest page, HttpContext http, InboxStore store, RecipientKeys keys)
     {
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var beforeId = Paging.DecodeId(after, errors);
+        var errors = page.Read(out IdCursor? before);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.ListAsync(keys.ForUser(http.User.RequiredUserId()), beforeId, take + 1);
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+        var rows = await store.ListAsync(keys.ForUser(http.User.RequiredUserId()), before?.Id, page.Fetch);
+        return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.Id)));
     }
 
     private static async Task<Results<Ok<InboxItem>, ProblemHttpResult>> MarkRead(long notificationId, HttpContext http, InboxStore store, RecipientKeys keys)

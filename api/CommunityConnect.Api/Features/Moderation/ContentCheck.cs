@@ -1,16 +1,9 @@
 using System.Text.Json;
+using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Infrastructure.WeChat;
 using Microsoft.Extensions.Options;
 
 namespace CommunityConnect.Api.Features.Moderation;
-
-/// <summary>What stands between a post and the hall.</summary>
-public enum GateVerdict
-{
-    Publish,
-    Hold,
-    Refuse,
-}
 
 /// <summary>
 /// WeChat's content check (<c>wxa/msg_sec_check</c>, version 2, scene 3 "forum"): <c>risky</c>

@@ -9,7 +9,7 @@ namespace CommunityConnect.Api.Features.Moderation;
 /// pre-review (先审后发). Refused posts answer 422 without naming the word; held posts are stored
 /// with <c>reviewState: "pending"</c> until a moderator approves them.
 /// </summary>
-public sealed class ContentGate(ModerationStore store, ContentCheck weChat, Database database)
+public sealed class ContentGate(ModerationStore store, ContentCheck weChat, Database database) : IPostGate
 {
     public async Task<GateVerdict> CheckThreadAsync(long communityId, long authorId, string title, string body, CancellationToken cancellationToken)
     {
@@ -27,8 +27,6 @@ public sealed class ContentGate(ModerationStore store, ContentCheck weChat, Data
 
     public Task<GateVerdict> CheckReplyAsync(long communityId, long authorId, string body, CancellationToken cancellationToken) =>
         CheckTextAsync(communityId, authorId, cancellationToken, body);
-
-    public static string ReviewStateOf(GateVerdict verdict) => verdict == GateVerdict.Hold ? ReviewStates.Pending : ReviewStates.Published;
 
     private async Task<GateVerdict> CheckTextAsync(long communityId, long authorId, CancellationToken cancellationToken, params string[] texts)
     {

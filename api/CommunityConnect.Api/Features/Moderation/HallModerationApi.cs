@@ -22,7 +22,9 @@ public static class HallModerationApi
     private const string ReplyActions = "approve|hide|restore";
 
     public static IServiceCollection AddHallModeration(this IServiceCollection services) =>
-        services.AddSingleton<ContentGate>().AddSingleton<HallModerationStore>();
+        services.AddSingleton<ContentGate>()
+            .AddSingleton<IPostGate>(provider => provider.GetRequiredService<ContentGate>())
+            .AddSingleton<HallModerationStore>();
 
     public static RouteGroupBuilder MapHallModeration(this RouteGroupBuilder v1)
     {
@@ -72,56 +74,24 @@ public static class HallModerationApi
 
     private static string NameOf(HttpContext http) => http.User.Identity?.Name ?? "";
 
-    /// <summary>The caller's access to the community of a post they may see (a reply: and its thread), or null (404).</summary>
-    internal static async Task<(ModeratedPost Post, CommunityAccess Access)?> AccessToPostAsync(string kind, long id, HttpContext http)
-    {
-        var store = http.RequestServices.GetRequiredService<HallModerationStore>();
-        var post = await store.FindAsync(kind, id);
-        if (post is null)
-        {
-            return null;
-        }
-        var access = await http.RequestServices.GetRequiredService<Tenancy>().ForItemAsync(http, post.CommunityId);
-        if (access is null || !await store.MaySeeAsync(post, access))
-        {
-            return null;
-        }
-        // A reply of a thread the caller may not see does not exist for them either.
-        if (post.ThreadId is { } threadId && await store.FindAsync("thread", threadId) is { } thread && !await store.MaySeeAsync(thread, access))
-        {
-            return null;
-        }
-        return (post, access);
-    }
+    /// <summary>The caller's access to the community of a post they may see (the hall's rule), or null (404).</summary>
+    private static Task<CommunityAccess?> AccessToPostAsync(string kind, long id, HttpContext http) =>
+        http.RequestServices.GetRequiredService<PostAccess>().ToPostAsync(kind, id, http);
 
     private static async Task<Results<Ok<Page<QueueItem>>, ValidationProblem, ProblemHttpResult>> Queue(
-        long communityId, string? after, int? limit, CommunityAccess access, ModerationStore moderation, HallModerationStore store)
+        long communityId, [AsParameters] PageRequest page, CommunityAccess access, ModerationStore moderation, HallModerationStore store)
     {
         if (!access.IsStreetAdmin && !await moderation.IsModeratorAsync(access))
         {
             return TypedResults.Problem(statusCode: 403, title: "Only the hall's moderators see the review queue.");
         }
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var parts = Paging.Decode(after, 3, errors);
-        QueueCursor? cursor = null;
-        if (parts is not null)
-        {
-            if (long.TryParse(parts[0], out var at) && parts[1] is "thread" or "reply" && long.TryParse(parts[2], out var id))
-            {
-                cursor = new QueueCursor(DateTimeOffset.FromUnixTimeMilliseconds(at), parts[1], id);
-            }
-            else
-            {
-                errors["after"] = ["after is not a cursor this list gave out."];
-            }
-        }
+        var errors = page.Read(out QueueCursor? after);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.QueueAsync(communityId, cursor, take + 1);
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.CreatedAt.ToUnixTimeMilliseconds(), r.Kind, r.Id)));
+        var rows = await store.QueueAsync(communityId, after, page.Fetch);
+        return TypedResults.Ok(page.Cut(rows, r => new QueueCursor(r.CreatedAt, r.Kind, r.Id)));
     }
 
     private static Task<Results<Created<FlagReceipt>, ProblemHttpResult>> FlagThread(long threadId, FlagInput input, HttpContext http, HallModerationStore store, UnitOfWork work) =>
@@ -133,7 +103,7 @@ public static class HallModerationApi
     private static async Task<Results<Created<FlagReceipt>, ProblemHttpResult>> FlagAsync(
         string kind, long id, FlagInput input, HttpContext http, HallModerationStore store, UnitOfWork work)
     {
-        if (await AccessToPostAsync(kind, id, http) is not var (_, access))
+        if (await AccessToPostAsync(kind, id, http) is not { } access)
         {
             return TypedResults.Problem(statusCode: 404, title: kind == "thread" ? "Thread was not found." : "Reply was not found.");
         }
@@ -146,7 +116,7 @@ public static class HallModerationApi
     private static async Task<Results<Ok<ThreadDetail>, ValidationProblem, ProblemHttpResult>> ActOnThread(
         long threadId, string action, ModerationActionInput? input, HttpContext http, HallModerationStore store, ThreadStore threads)
     {
-        if (await AccessToPostAsync("thread", threadId, http) is not var (_, access))
+        if (await AccessToPostAsync("thread", threadId, http) is not { } access)
         {
             return TypedResults.Problem(statusCode: 404, title: "Thread was not found.");
         }
@@ -161,7 +131,7 @@ public static class HallModerationApi
     private static async Task<Results<Ok<ThreadReply>, ValidationProblem, ProblemHttpResult>> ActOnReply(
         long replyId, string action, ModerationActionInput? input, HttpContext http, HallModerationStore store, Infrastructure.Data.Database database)
     {
-        if (await AccessToPostAsync("reply", replyId, http) is not var (_, access))
+        if (await AccessToPostAsync("reply", replyId, http) is not { } access)
         {
             return TypedResults.Problem(statusCode: 404, title: "Reply was not found.");
         }
@@ -175,13 +145,13 @@ public static class HallModerationApi
             return outcome.Failure!.ToResult();
         }
         await using var connection = await database.OpenReadAsync();
-        return TypedResults.Ok(await ThreadStore.GetReplyAsync(connection, null, replyId, access.UserId));
+        return TypedResults.Ok(await ReplyStore.GetReplyAsync(connection, null, replyId, access.UserId));
     }
 
     private static async Task<Results<Ok<ThreadDetail>, ProblemHttpResult>> SlowMode(
         long threadId, SlowModeInput input, HttpContext http, HallModerationStore store, ThreadStore threads)
     {
-        if (await AccessToPostAsync("thread", threadId, http) is not var (_, access))
+        if (await AccessToPostAsync("thread", threadId, http) is not { } access)
         {
             return TypedResults.Problem(statusCode: 404, title: "Thread was not found.");
         }

@@ -2,26 +2,33 @@ using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
+using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace CommunityConnect.Api.Features.Moderation;
 
-/// <summary>A post of the hall as moderation sees it.</summary>
-public sealed record ModeratedPost(string Kind, long Id, long CommunityId, long? ThreadId, long AuthorId, string ReviewState, string? HiddenBy);
-
 public sealed record QueueItem(
     string Kind, long Id, long? ThreadId, string? Title, string Excerpt, string Author, string ReviewState, string? HiddenBy,
     int FlagCount, IReadOnlyList<string> FlagReasons, DateTimeOffset CreatedAt);
 
-/// <summary>Where a page of the review queue ends.</summary>
-public sealed record QueueCursor(DateTimeOffset CreatedAt, string Kind, long Id);
+/// <summary>Where a page of the review queue ends: the last item's time, kind and id.</summary>
+public sealed record QueueCursor(DateTimeOffset CreatedAt, string Kind, long Id) : IPageCursor<QueueCursor>
+{
+    public IEnumerable<object> Parts => [CreatedAt.ToUnixTimeMilliseconds(), Kind, Id];
+
+    public static QueueCursor? FromParts(IReadOnlyList<string> parts) =>
+        parts.Count == 3 && CursorPart.Instant(parts[0]) is { } at && parts[1] is "thread" or "reply" && CursorPart.Id(parts[2]) is { } id
+            ? new QueueCursor(at, parts[1], id)
+            : null;
+}
 
 public sealed record FlagReceipt(long Id, string TargetKind, long TargetId, string Reason, int FlagCount, bool Hidden);
 
 /// <summary>Flags, the review queue and the moderator actions on threads and replies.</summary>
-public sealed class HallModerationStore(Database database, ModerationStore moderation, ThreadStore threads, Inbox.Inbox inbox, TimeProvider time)
+public sealed class HallModerationStore(Database database, ModerationStore moderation, ThreadStore threads, HallFeed feed, ReplyStore replies,
+    Inbox.Inbox inbox, TimeProvider time)
 {
     /// <summary>Flags from this many different members hide an item until a moderator reviews it.</summary>
     public const int FlagsToHide = 3;
@@ -54,19 +61,6 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
                        r.hidden_by AS HiddenBy, 0 AS Pinned, 0 AS Locked, t.title AS Title, r.body AS Body
                 FROM thread_replies r JOIN threads t ON t.id = r.thread_id WHERE r.id = @id;
                 """, new { id }, transaction);
-
-    /// <summary>The post's community and state, for the tenancy and visibility checks.</summary>
-    public async Task<ModeratedPost?> FindAsync(string kind, long id)
-    {
-        await using var connection = await database.OpenReadAsync();
-        var row = await FindAsync(connection, null, kind, id);
-        return row is null ? null : new ModeratedPost(kind, row.Id, row.CommunityId, row.ThreadId, row.AuthorId, row.ReviewState, row.HiddenBy);
-    }
-
-    /// <summary>Held and hidden posts are visible to their author, the moderators and the street admin; to anyone else they do not exist.</summary>
-    public async Task<bool> MaySeeAsync(ModeratedPost post, CommunityAccess access) =>
-        post.ReviewState == ReviewStates.Published || post.AuthorId == access.UserId || access.IsStreetAdmin
-        || await moderation.IsModeratorAsync(access);
 
     /// <summary>A member flags a post once; at <see cref="FlagsToHide"/> different members it is hidden pending review.</summary>
     public async Task<Outcome<FlagReceipt>> FlagAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access, string kind, long id, string reason)
@@ -103,7 +97,7 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
             await SetReviewAsync(connection, transaction, kind, id, ReviewStates.Hidden, "flags", null);
             if (kind == "thread")
             {
-                await threads.MovedInFeedAsync(connection, transaction, post.CommunityId, id);
+                await feed.MovedInFeedAsync(connection, transaction, post.CommunityId, id);
             }
             else
             {
@@ -218,7 +212,7 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
             }
             if (kind == "thread" && action is "approve" or "restore" or "hide" or "pin" or "unpin")
             {
-                await threads.MovedInFeedAsync(connection, transaction, post.CommunityId, id);
+                await feed.MovedInFeedAsync(connection, transaction, post.CommunityId, id);
             }
             await moderation.LogAsync(connection, transaction, post.CommunityId, access.UserId, actorName, action, kind, id, reason);
             return true;
@@ -241,13 +235,6 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
             await moderation.LogAsync(connection, transaction, post.CommunityId, access.UserId, actorName, "slow_mode", "thread", threadId, $"{seconds} seconds");
             return true;
         });
-
-    /// <summary>How long the member must still wait before replying again in a thread in slow mode (null: may reply now).</summary>
-    public async Task<TimeSpan?> SlowModeWaitAsync(long threadId, long userId)
-    {
-        await using var connection = await database.OpenReadAsync();
-        return await ThreadStore.SlowModeWaitAsync(connection, null, threadId, userId, time.GetUtcNow());
-    }
 
     private static Task SetReviewAsync(SqliteConnection connection, SqliteTransaction transaction, string kind, long id, string state, string? hiddenBy, string? reason) =>
         connection.ExecuteAsync(
@@ -272,7 +259,7 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
         {
             var thread = (await ThreadStore.LoadAsync(connection, transaction, post.ThreadId!.Value))!;
             // Followers hear of a reply once: when it first becomes public.
-            await threads.PublishReplyAsync(connection, transaction, thread, post.Id, post.AuthorId, post.Body,
+            await replies.PublishReplyAsync(connection, transaction, thread, post.Id, post.AuthorId, post.Body,
                 notifyFollowers: post.ReviewState == ReviewStates.Pending);
         }
     }

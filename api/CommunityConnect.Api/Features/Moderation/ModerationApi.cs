@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -7,7 +8,9 @@ namespace CommunityConnect.Api.Features.Moderation;
 public static class ModerationApi
 {
     public static IServiceCollection AddModeration(this IServiceCollection services) =>
-        services.AddSingleton<ModerationStore>().AddSingleton<ContentCheck>();
+        services.AddSingleton<ModerationStore>()
+            .AddSingleton<IHallModerators>(provider => provider.GetRequiredService<ModerationStore>())
+            .AddSingleton<ContentCheck>();
 
     public static RouteGroupBuilder MapModeration(this RouteGroupBuilder v1)
     {
@@ -143,20 +146,18 @@ public static class ModerationApi
     }
 
     private static async Task<Results<Ok<Page<ModerationLogEntry>>, ValidationProblem, ProblemHttpResult>> Log(
-        long communityId, string? after, int? limit, CommunityAccess access, ModerationStore store)
+        long communityId, [AsParameters] PageRequest page, CommunityAccess access, ModerationStore store)
     {
         if (!await MayReadAsync(access, store))
         {
             return TypedResults.Problem(statusCode: 403, title: "Only moderators and the street admin read the moderation log.");
         }
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var beforeId = Paging.DecodeId(after, errors);
+        var errors = page.Read(out IdCursor? before);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.LogAsync(communityId, beforeId, take + 1);
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+        var rows = await store.LogAsync(communityId, before?.Id, page.Fetch);
+        return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.Id)));
     }
 }

@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
@@ -18,7 +19,7 @@ public sealed class Moderator
 public sealed record ModerationLogEntry(long Id, string Actor, string Action, string? TargetKind, long? TargetId, string? Reason, DateTimeOffset At);
 
 /// <summary>Moderators, settings, the word list and the moderation log of a community.</summary>
-public sealed class ModerationStore(Database database, IHostEnvironment environment, TimeProvider time)
+public sealed class ModerationStore(Database database, IHostEnvironment environment, TimeProvider time) : IHallModerators
 {
     private readonly Lazy<IReadOnlyList<ModerationWord>> _defaultWords = new(() => WordList.LoadDefault(environment.ContentRootPath));
 

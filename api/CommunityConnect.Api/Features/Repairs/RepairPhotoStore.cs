@@ -57,8 +57,8 @@ public sealed class RepairPhotoStore(Database database, TimeProvider time)
     public async Task<Outcome<PhotoCreated>> AddAsync(SqliteConnection connection, SqliteTransaction transaction, long ticketId,
         CommunityAccess access, string fileName, string contentType, long size)
     {
-        var ticket = await RepairStore.FindAsync(connection, transaction, ticketId, access.UserId);
-        if (ticket is null || !RepairStore.MaySee(ticket, access))
+        var ticket = await RepairQueries.FindVisibleAsync(connection, transaction, ticketId, access);
+        if (ticket is null)
         {
             return Failure.NotFound("Repair ticket");
         }

@@ -1,5 +1,7 @@
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Infrastructure.Data;
+using CommunityConnect.Api.Infrastructure.Reports;
+using CommunityConnect.Jobs;
 using Dapper;
 
 namespace CommunityConnect.Api.Features.Repairs;
@@ -10,11 +12,6 @@ namespace CommunityConnect.Api.Features.Repairs;
 /// </summary>
 public sealed class RepairScoreboardStore(Database database)
 {
-    /// <summary>China Standard Time has no daylight saving: a fixed +08:00 names the community's days.</summary>
-    public static readonly TimeSpan Shanghai = TimeSpan.FromHours(8);
-
-    public const string TimeZoneName = "Asia/Shanghai";
-
     internal sealed class ScoreRow
     {
         public string Category { get; init; } = "";
@@ -28,12 +25,10 @@ public sealed class RepairScoreboardStore(Database database)
         public long? Quality { get; init; }
     }
 
-    public static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().ToOffset(Shanghai).DateTime);
-
     public async Task<RepairScoreboard> GetAsync(long communityId, DateOnly from, DateOnly to)
     {
-        var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), Shanghai);
-        var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), Shanghai);
+        var start = ShanghaiTime.StartOf(from);
+        var end = ShanghaiTime.StartOf(to.AddDays(1));
         await using var connection = await database.OpenReadAsync();
         // Tickets the reporter cancelled before acceptance were never the property company's work.
         var rows = (await connection.QueryAsync<ScoreRow>(
@@ -47,7 +42,7 @@ public sealed class RepairScoreboardStore(Database database)
             .Where(g => g.rows.Count > 0)
             .Select(g => Figures(g.category, g.rows))
             .ToList();
-        return new RepairScoreboard(communityId, from, to, TimeZoneName, Figures("all", rows), categories);
+        return new RepairScoreboard(communityId, from, to, ShanghaiTime.ZoneId, Figures("all", rows), categories);
     }
 
     internal static RepairFigures Figures(string category, IReadOnlyList<ScoreRow> rows)
@@ -61,26 +56,12 @@ public sealed class RepairScoreboardStore(Database database)
         return new RepairFigures(
             category,
             rows.Count,
-            Round(Median(toAccept), 1),
-            Round(Median(toResolve), 1),
+            Statistics.Round(Statistics.Median(toAccept), 1),
+            Statistics.Round(Statistics.Median(toResolve), 1),
             everResolved == 0 ? null : Math.Round((double)rows.Count(r => r.ReopenCount > 0) / everResolved, 4),
             rated.Count == 0 ? null : Math.Round(rated.Average(r => r.Timeliness!.Value), 2),
             rated.Count == 0 ? null : Math.Round(rated.Average(r => r.Attitude!.Value), 2),
             rated.Count == 0 ? null : Math.Round(rated.Average(r => r.Quality!.Value), 2),
             rated.Count);
     }
-
-    /// <summary>The middle value; the mean of the two middle values for an even count; null for none.</summary>
-    internal static double? Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        if (sorted.Length == 0)
-        {
-            return null;
-        }
-        var middle = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-    }
-
-    private static double? Round(double? value, int digits) => value is null ? null : Math.Round(value.Value, digits);
 }

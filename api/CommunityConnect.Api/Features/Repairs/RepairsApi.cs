@@ -3,7 +3,9 @@ using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Idempotency;
+using CommunityConnect.Api.Infrastructure.Reports;
 using CommunityConnect.Api.Infrastructure.Text;
+using CommunityConnect.Jobs;
 using CommunityConnect.Jobs.Repairs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -14,7 +16,9 @@ public static partial class RepairsApi
 {
     public static IServiceCollection AddRepairs(this IServiceCollection services) =>
         services.AddSingleton<RepairStore>()
-            .AddSingleton<IUnratedRepairTickets>(provider => provider.GetRequiredService<RepairStore>())
+            .AddSingleton<RepairTransitionStore>()
+            .AddSingleton<RepairConversationStore>()
+            .AddSingleton<IUnratedRepairTickets>(provider => provider.GetRequiredService<RepairTransitionStore>())
             .AddTransient<AutoCloseUnratedTicketsJob>()
             .AddSingleton<RepairPhotoStore>()
             .AddSingleton<RepairScoreboardStore>();
@@ -224,11 +228,9 @@ public static partial class RepairsApi
     }
 
     private static async Task<Results<Ok<Page<RepairTicketSummary>>, ValidationProblem>> List(
-        long communityId, string? state, bool? mine, bool? assignedToMe, string? after, int? limit, CommunityAccess access, RepairStore store)
+        long communityId, string? state, bool? mine, bool? assignedToMe, [AsParameters] PageRequest page, CommunityAccess access, RepairStore store)
     {
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var afterId = Paging.DecodeId(after, errors);
+        var errors = page.Read(out IdCursor? before);
         if (state is not null && !RepairStates.All.Contains(state))
         {
             errors["state"] = [$"state must be one of: {string.Join(", ", RepairStates.All)}."];
@@ -237,15 +239,15 @@ public static partial class RepairsApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.ListAsync(access, state, mine ?? false, assignedToMe ?? false, afterId, take + 1);
-        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+        var rows = await store.ListAsync(access, state, mine ?? false, assignedToMe ?? false, before?.Id, page.Fetch);
+        return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.Id)));
     }
 
     private static async Task<Results<Ok<RepairScoreboard>, ValidationProblem>> Scoreboard(
         long communityId, DateOnly? from, DateOnly? to, CommunityAccess access, RepairScoreboardStore scoreboard, TimeProvider time)
     {
         var errors = new Dictionary<string, string[]>();
-        if (ReportRange.Parse(from, to, RepairScoreboardStore.Today(time), defaultDays: 30, errors) is not var (first, last))
+        if (ReportRange.Parse(from, to, ShanghaiTime.Today(time), defaultDays: 30, errors) is not var (first, last))
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -271,139 +273,63 @@ public static partial class RepairsApi
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.NoContent();
     }
 
-    // ---- photos ----
-
-    private static async Task<Results<Created<PhotoCreated>, ProblemHttpResult>> AddPhoto(
-        long ticketId, IFormFile file, HttpContext http, RepairStore store, RepairPhotoStore photos, Tenancy tenancy, UnitOfWork work)
-    {
-        var access = await AccessToTicketAsync(ticketId, http, store, tenancy);
-        var ticket = access is null ? null : await store.GetAsync(ticketId, access);
-        if (ticket is null)
-        {
-            return NotFound();
-        }
-        if (ticket.ReporterId != access!.UserId && !access.Has(Roles.PropertyStaff))
-        {
-            return TypedResults.Problem(statusCode: 403, title: "Only the reporter and property staff add photos to a ticket.");
-        }
-        if (file.Length > RepairPhotoStore.MaxBytes)
-        {
-            return TypedResults.Problem(statusCode: 413, title: $"A photo may be at most {RepairPhotoStore.MaxBytes / 1024 / 1024} MB.");
-        }
-        var head = new byte[12];
-        int read;
-        await using (var stream = file.OpenReadStream())
-        {
-            read = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, http.RequestAborted);
-        }
-        var contentType = RepairPhotoStore.ContentTypeOf(head.AsSpan(0, read));
-        if (contentType is null)
-        {
-            return TypedResults.Problem(statusCode: 415, title: "A photo must be a JPEG, PNG or WebP image.", detail: "The file's bytes are not an image of these types, whatever its name.");
-        }
-        if (ticket.Photos.Count >= RepairPhotoStore.MaxPerTicket)
-        {
-            return TypedResults.Problem(statusCode: 409, title: $"A ticket holds at most {RepairPhotoStore.MaxPerTicket} photos.");
-        }
-        var fileName = await photos.SaveAsync(file, contentType, http.RequestAborted);
-        var saved = false;
-        try
-        {
-            var outcome = await work.CreateAsync(
-                (connection, transaction) => photos.AddAsync(connection, transaction, ticketId, access, fileName, contentType, file.Length),
-                photo => photo.Url);
-            if (outcome.Failed)
-            {
-                return outcome.Failure!.ToResult();
-            }
-            saved = true;
-            return TypedResults.Created(outcome.Value!.Url, outcome.Value);
-        }
-        finally
-        {
-            if (!saved)
-            {
-                photos.Delete(fileName);
-            }
-        }
-    }
-
-    private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> GetPhoto(
-        long photoId, HttpContext http, RepairStore store, RepairPhotoStore photos, Tenancy tenancy)
-    {
-        var photo = await photos.FindAsync(photoId);
-        var notFound = TypedResults.Problem(statusCode: 404, title: "Photo was not found.");
-        if (photo is null)
-        {
-            return notFound;
-        }
-        var access = await tenancy.ForCommunityAsync(http.User.RequiredUserId(), photo.CommunityId, http.RequestAborted);
-        var path = photos.PathOf(photo.FileName);
-        if (!access.CanSee || await store.GetAsync(photo.TicketId, access) is null || !File.Exists(path))
-        {
-            return notFound;
-        }
-        http.Response.Headers.CacheControl = "private, max-age=3600";
-        return TypedResults.PhysicalFile(path, photo.ContentType);
-    }
-
     // ---- the state machine's actions ----
 
     private static async Task<Results<Ok<RepairTicket>, ProblemHttpResult>> MoveAsync(
-        long ticketId, string action, string? note, HttpContext http, RepairStore store, Tenancy tenancy, long? technicianId = null)
+        long ticketId, string action, string? note, HttpContext http, RepairStore store, RepairTransitionStore moves, Tenancy tenancy, long? technicianId = null)
     {
         var access = await AccessToTicketAsync(ticketId, http, store, tenancy);
         if (access is null)
         {
             return NotFound();
         }
-        var outcome = await store.TransitionAsync(ticketId, action, access, string.IsNullOrWhiteSpace(note) ? null : note.Trim(), technicianId);
+        var outcome = await moves.TransitionAsync(ticketId, action, access, string.IsNullOrWhiteSpace(note) ? null : note.Trim(), technicianId);
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Ok(outcome.Value!);
     }
 
-    private static Task<Results<Ok<RepairTicket>, ProblemHttpResult>> Accept(long ticketId, RepairNote? input, HttpContext http, RepairStore store, Tenancy tenancy) =>
-        MoveAsync(ticketId, RepairStateMachine.Accept, input?.Note, http, store, tenancy);
+    private static Task<Results<Ok<RepairTicket>, ProblemHttpResult>> Accept(long ticketId, RepairNote? input, HttpContext http, RepairStore store, RepairTransitionStore moves, Tenancy tenancy) =>
+        MoveAsync(ticketId, RepairStateMachine.Accept, input?.Note, http, store, moves, tenancy);
 
-    private static Task<Results<Ok<RepairTicket>, ProblemHttpResult>> Assign(long ticketId, RepairAssignment input, HttpContext http, RepairStore store, Tenancy tenancy) =>
-        MoveAsync(ticketId, RepairStateMachine.Assign, input.Note, http, store, tenancy, input.TechnicianId);
+    private static Task<Results<Ok<RepairTicket>, ProblemHttpResult>> Assign(long ticketId, RepairAssignment input, HttpContext http, RepairStore store, RepairTransitionStore moves, Tenancy tenancy) =>
+        MoveAsync(ticketId, RepairStateMachine.Assign, input.Note, http, store, moves, tenancy, input.TechnicianId);
 
-    private static Task<Results<Ok<RepairTicket>, ProblemHttpResult>> Start(long ticketId, RepairNote? input, HttpContext http, RepairStore store, Tenancy tenancy) =>
-        MoveAsync(ticketId, RepairStateMachine.Start, input?.Note, http, store, tenancy);
+    private static Task<Results<Ok<RepairTicket>, ProblemHttpResult>> Start(long ticketId, RepairNote? input, HttpContext http, RepairStore store, RepairTransitionStore moves, Tenancy tenancy) =>
+        MoveAsync(ticketId, RepairStateMachine.Start, input?.Note, http, store, moves, tenancy);
 
-    private static Task<Results<Ok<RepairTicket>, ProblemHttpResult>> Pause(long ticketId, RepairReason input, HttpContext http, RepairStore store, Tenancy tenancy) =>
-        MoveAsync(ticketId, RepairStateMachine.Pause, input.Reason, http, store, tenancy);
+    private static Task<Results<Ok<RepairTicket>, ProblemHttpResult>> Pause(long ticketId, RepairReason input, HttpContext http, RepairStore store, RepairTransitionStore moves, Tenancy tenancy) =>
+        MoveAsync(ticketId, RepairStateMachine.Pause, input.Reason, http, store, moves, tenancy);
 
-    private static Task<Results<Ok<RepairTicket>, ProblemHttpResult>> Resume(long ticketId, RepairNote? input, HttpContext http, RepairStore store, Tenancy tenancy) =>
-        MoveAsync(ticketId, RepairStateMachine.Resume, input?.Note, http, store, tenancy);
+    private static Task<Results<Ok<RepairTicket>, ProblemHttpResult>> Resume(long ticketId, RepairNote? input, HttpContext http, RepairStore store, RepairTransitionStore moves, Tenancy tenancy) =>
+        MoveAsync(ticketId, RepairStateMachine.Resume, input?.Note, http, store, moves, tenancy);
 
-    private static Task<Results<Ok<RepairTicket>, ProblemHttpResult>> Resolve(long ticketId, RepairNote? input, HttpContext http, RepairStore store, Tenancy tenancy) =>
-        MoveAsync(ticketId, RepairStateMachine.Resolve, input?.Note, http, store, tenancy);
+    private static Task<Results<Ok<RepairTicket>, ProblemHttpResult>> Resolve(long ticketId, RepairNote? input, HttpContext http, RepairStore store, RepairTransitionStore moves, Tenancy tenancy) =>
+        MoveAsync(ticketId, RepairStateMachine.Resolve, input?.Note, http, store, moves, tenancy);
 
-    private static Task<Results<Ok<RepairTicket>, ProblemHttpResult>> Reject(long ticketId, RepairReason input, HttpContext http, RepairStore store, Tenancy tenancy) =>
-        MoveAsync(ticketId, RepairStateMachine.Reject, input.Reason, http, store, tenancy);
+    private static Task<Results<Ok<RepairTicket>, ProblemHttpResult>> Reject(long ticketId, RepairReason input, HttpContext http, RepairStore store, RepairTransitionStore moves, Tenancy tenancy) =>
+        MoveAsync(ticketId, RepairStateMachine.Reject, input.Reason, http, store, moves, tenancy);
 
-    private static Task<Results<Ok<RepairTicket>, ProblemHttpResult>> Cancel(long ticketId, RepairNote? input, HttpContext http, RepairStore store, Tenancy tenancy) =>
-        MoveAsync(ticketId, RepairStateMachine.Cancel, input?.Note, http, store, tenancy);
+    private static Task<Results<Ok<RepairTicket>, ProblemHttpResult>> Cancel(long ticketId, RepairNote? input, HttpContext http, RepairStore store, RepairTransitionStore moves, Tenancy tenancy) =>
+        MoveAsync(ticketId, RepairStateMachine.Cancel, input?.Note, http, store, moves, tenancy);
 
-    private static Task<Results<Ok<RepairTicket>, ProblemHttpResult>> Reopen(long ticketId, RepairReason input, HttpContext http, RepairStore store, Tenancy tenancy) =>
-        MoveAsync(ticketId, RepairStateMachine.Reopen, input.Reason, http, store, tenancy);
+    private static Task<Results<Ok<RepairTicket>, ProblemHttpResult>> Reopen(long ticketId, RepairReason input, HttpContext http, RepairStore store, RepairTransitionStore moves, Tenancy tenancy) =>
+        MoveAsync(ticketId, RepairStateMachine.Reopen, input.Reason, http, store, moves, tenancy);
 
     private static async Task<Results<Created<RepairTicket>, ProblemHttpResult>> Rate(
-        long ticketId, NewRepairRating input, HttpContext http, RepairStore store, Tenancy tenancy, UnitOfWork work)
+        long ticketId, NewRepairRating input, HttpContext http, RepairStore store, RepairTransitionStore moves, Tenancy tenancy, UnitOfWork work)
     {
         var access = await AccessToTicketAsync(ticketId, http, store, tenancy);
         if (access is null)
         {
             return NotFound();
         }
-        var outcome = await work.CreateAsync((connection, transaction) => store.RateAsync(connection, transaction, ticketId, access, input), LocationOf);
+        var outcome = await work.CreateAsync((connection, transaction) => moves.RateAsync(connection, transaction, ticketId, access, input), LocationOf);
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
     }
 
     // ---- conversation and history ----
 
     private static async Task<Results<Created<RepairMessage>, ProblemHttpResult>> PostMessage(
-        long ticketId, NewRepairMessage input, HttpContext http, RepairStore store, Tenancy tenancy, UnitOfWork work)
+        long ticketId, NewRepairMessage input, HttpContext http, RepairStore store, RepairConversationStore conversation, Tenancy tenancy, UnitOfWork work)
     {
         var access = await AccessToTicketAsync(ticketId, http, store, tenancy);
         if (access is null)
@@ -412,7 +338,7 @@ public static partial class RepairsApi
         }
         var body = input.Body!.Trim();
         var outcome = await work.CreateAsync(
-            (connection, transaction) => store.PostMessageAsync(connection, transaction, ticketId, access, body),
+            (connection, transaction) => conversation.PostMessageAsync(connection, transaction, ticketId, access, body),
             message => $"/v1/repairs/{ticketId}/messages#{message.Id}");
         return outcome.Failed
             ? outcome.Failure!.ToResult()
@@ -420,25 +346,23 @@ public static partial class RepairsApi
     }
 
     private static async Task<Results<Ok<Page<RepairMessage>>, ValidationProblem, ProblemHttpResult>> Messages(
-        long ticketId, string? after, int? limit, HttpContext http, RepairStore store, Tenancy tenancy)
+        long ticketId, [AsParameters] PageRequest page, HttpContext http, RepairStore store, RepairConversationStore conversation, Tenancy tenancy)
     {
-        var errors = new Dictionary<string, string[]>();
-        var take = Paging.Limit(limit, errors);
-        var afterId = Paging.DecodeId(after, errors);
+        var errors = page.Read(out IdCursor? after);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
         var access = await AccessToTicketAsync(ticketId, http, store, tenancy);
-        var rows = access is null ? null : await store.MessagesAsync(ticketId, access, afterId, take + 1);
-        return rows is null ? NotFound() : TypedResults.Ok(Paging.Cut(rows, take, m => Paging.Encode(m.Id)));
+        var rows = access is null ? null : await conversation.MessagesAsync(ticketId, access, after?.Id, page.Fetch);
+        return rows is null ? NotFound() : TypedResults.Ok(page.Cut(rows, m => new IdCursor(m.Id)));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<RepairHistoryEntry>>, ProblemHttpResult>> History(
-        long ticketId, HttpContext http, RepairStore store, Tenancy tenancy)
+        long ticketId, HttpContext http, RepairStore store, RepairConversationStore conversation, Tenancy tenancy)
     {
         var access = await AccessToTicketAsync(ticketId, http, store, tenancy);
-        var rows = access is null ? null : await store.HistoryAsync(ticketId, access);
+        var rows = access is null ? null : await conversation.HistoryAsync(ticketId, access);
         return rows is null ? NotFound() : TypedResults.Ok(rows);
     }
 }

@@ -40,8 +40,6 @@ public sealed class SubscribeMessageOptions
 /// </summary>
 public static class TemplateValues
 {
-    private static readonly TimeZoneInfo Shanghai = Jobs.Escalation.WorkingCalendar.ShanghaiTimeZone();
-
     public static string TypeOf(string field) => field.TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9');
 
     public static int? LimitOf(string type) => type switch
@@ -63,7 +61,7 @@ public static class TemplateValues
         var type = TypeOf(field);
         if (type is "time" or "date")
         {
-            var local = TimeZoneInfo.ConvertTime(at, Shanghai);
+            var local = TimeZoneInfo.ConvertTime(at, Jobs.ShanghaiTime.Zone);
             return local.ToString(type == "time" ? "yyyy年M月d日 HH:mm" : "yyyy年M月d日", CultureInfo.InvariantCulture);
         }
         var raw = source switch

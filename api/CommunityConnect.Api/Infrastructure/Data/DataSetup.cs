@@ -18,6 +18,12 @@ public sealed class SeedOptions
     public bool DemoContent { get; set; }
 }
 
+/// <summary>Whether this start seeded the demo street into a new database, so that the demo content (above the features) may follow.</summary>
+public sealed class DemoStreetSeeding
+{
+    public bool SeededThisStart { get; set; }
+}
+
 public static class DataSetup
 {
     public static IServiceCollection AddDatabase(this IServiceCollection services, IConfiguration configuration)
@@ -31,11 +37,12 @@ public static class DataSetup
                 "Seed:Demo is on, but Production never seeds the demo street and its users: set Seed:Demo to false (Seed__Demo=false).")
             .ValidateOnStart();
         services.AddSingleton<Database>();
+        services.AddSingleton<DemoStreetSeeding>();
         services.AddSingleton<Migrator>();
         return services;
     }
 
-    /// <summary>Applies migrations, then seeds the demo data if this start created the database.</summary>
+    /// <summary>Applies migrations, then seeds the demo street if this start created the database (the demo content follows in Demo/).</summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app)
     {
         // Settings are checked before the database is touched, not only when the host starts after
@@ -51,10 +58,7 @@ public static class DataSetup
                 await DemoData.SeedAsync(connection, transaction, time.GetUtcNow());
                 return true;
             });
-            if (seed.DemoContent)
-            {
-                await DemoContent.SeedAsync(app.Services);
-            }
+            app.Services.GetRequiredService<DemoStreetSeeding>().SeededThisStart = true;
         }
     }
 

@@ -1,79 +1,148 @@
+using System.ComponentModel;
+using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.Mvc;
 
 namespace CommunityConnect.Api.Infrastructure.Http;
 
 /// <summary>A page of a list: <c>{ items, next }</c>, where <c>next</c> is the cursor of the following page or null.</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string? Next);
 
-/// <summary>Cursor paging (<c>?after=CURSOR&amp;limit=N</c>, default 20, at most 100).</summary>
-public static class Paging
+/// <summary>
+/// The paging of every list, bound with <c>[AsParameters]</c>: <c>?after=CURSOR&amp;limit=N</c>
+/// (default 20, 1 to 100). <see cref="Read{TCursor}"/> checks both and decodes the cursor into the
+/// list's own position (<see cref="IPageCursor{TSelf}"/>), so a forged cursor is a 400 naming
+/// <c>after</c> before anything reads it; <see cref="Fetch"/> rows are read and <see cref="Cut{T, TCursor}"/>
+/// keeps the page and makes the next cursor.
+/// </summary>
+public sealed class PageRequest
 {
+    [FromQuery(Name = "after")]
+    [Description("The `next` cursor of the previous page; leave it out for the first page.")]
+    public string? After { get; init; }
+
+    [FromQuery(Name = "limit")]
+    [Description("Items per page, 1 to 100.")]
+    [DefaultValue(DefaultLimit)]
+    public int? Limit { get; init; }
+
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
 
-    /// <summary>Checks <paramref name="limit"/>; fills <paramref name="errors"/> when it is out of range.</summary>
-    public static int Limit(int? limit, Dictionary<string, string[]> errors)
+    /// <summary>Longer than any cursor a list gives out: not decoded at all.</summary>
+    private const int MaxCursorLength = 256;
+
+    /// <summary>The page size.</summary>
+    public int Take => Math.Clamp(Limit ?? DefaultLimit, 1, MaxLimit);
+
+    /// <summary>The rows to read: one more than the page, to learn whether another page follows.</summary>
+    public int Fetch => Take + 1;
+
+    /// <summary>
+    /// Checks <c>limit</c> and decodes <c>after</c> into a position of the list; answers the errors
+    /// (empty when both are good), to which the handler adds its own before answering 400.
+    /// </summary>
+    public Dictionary<string, string[]> Read<TCursor>(out TCursor? after) where TCursor : class, IPageCursor<TCursor>
     {
-        if (limit is null)
-        {
-            return DefaultLimit;
-        }
-        if (limit is < 1 or > MaxLimit)
+        var errors = new Dictionary<string, string[]>();
+        if (Limit is < 1 or > MaxLimit)
         {
             errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
         }
-        return Math.Clamp(limit.Value, 1, MaxLimit);
+        after = null;
+        if (After is not null)
+        {
+            after = Decode(After) is { } parts ? TCursor.FromParts(parts) : null;
+            if (after is null)
+            {
+                errors["after"] = ["after is not a cursor this list gave out."];
+            }
+        }
+        return errors;
     }
 
-    /// <summary>An opaque cursor made of the values that order the list.</summary>
-    public static string Encode(params object[] parts) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join('|', parts))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    /// <summary>Cuts the one extra row read; the next cursor is the position of the last item shown.</summary>
+    public Page<T> Cut<T, TCursor>(IReadOnlyList<T> rows, Func<T, TCursor> positionOf) where TCursor : class, IPageCursor<TCursor> =>
+        rows.Count > Take
+            ? new Page<T>(rows.Take(Take).ToList(), Encode(positionOf(rows[Take - 1])))
+            : new Page<T>(rows, null);
 
-    /// <summary>The parts of a cursor, or null (and an error) when it was not made here.</summary>
-    public static string[]? Decode(string? cursor, int parts, Dictionary<string, string[]> errors)
+    /// <summary>An opaque cursor: the position's parts, joined by <c>|</c>, in unpadded URL-safe base64.</summary>
+    public static string Encode<TCursor>(TCursor position) where TCursor : class, IPageCursor<TCursor> =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join('|', position.Parts.Select(part => Convert.ToString(part, CultureInfo.InvariantCulture)))))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>The parts of a cursor, or null when it is not one this api makes (not base64, not UTF-8, empty, too long).</summary>
+    private static string[]? Decode(string cursor)
     {
-        if (string.IsNullOrEmpty(cursor))
+        if (cursor.Length is 0 or > MaxCursorLength)
+        {
+            return null;
+        }
+        var base64 = cursor.Replace('-', '+').Replace('_', '/');
+        base64 = base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '=');
+        var bytes = new byte[base64.Length];
+        if (!Convert.TryFromBase64String(base64, bytes, out var length))
         {
             return null;
         }
         try
         {
-            var base64 = cursor.Replace('-', '+').Replace('_', '/');
-            base64 = base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '=');
-            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(base64)).Split('|');
-            if (decoded.Length == parts)
-            {
-                return decoded;
-            }
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes, 0, length).Split('|');
         }
-        catch (FormatException)
-        {
-        }
-        errors["after"] = ["after is not a cursor this list gave out."];
-        return null;
-    }
-
-    /// <summary>Decodes a cursor made of one id.</summary>
-    public static long? DecodeId(string? cursor, Dictionary<string, string[]> errors)
-    {
-        var parts = Decode(cursor, 1, errors);
-        if (parts is null)
+        catch (DecoderFallbackException)
         {
             return null;
         }
-        if (long.TryParse(parts[0], out var id))
-        {
-            return id;
-        }
-        errors["after"] = ["after is not a cursor this list gave out."];
-        return null;
     }
+}
 
-    /// <summary>Cuts the one-extra row fetched to learn whether another page follows.</summary>
-    public static Page<T> Cut<T>(IReadOnlyList<T> rows, int limit, Func<T, string> cursorOf) =>
-        rows.Count > limit
-            ? new Page<T>(rows.Take(limit).ToList(), cursorOf(rows[limit - 1]))
-            : new Page<T>(rows, null);
+/// <summary>
+/// A position in one list, the values that order it, as an <c>after</c> cursor carries it.
+/// <see cref="FromParts"/> is where a list decides which values it can have: anything else (a
+/// wrong number of parts, a negative id, a time no clock shows, a sort of another list) is null,
+/// and the request a 400, never a query or a conversion that throws.
+/// </summary>
+public interface IPageCursor<TSelf> where TSelf : class, IPageCursor<TSelf>
+{
+    /// <summary>The values, in the order <see cref="FromParts"/> reads them.</summary>
+    IEnumerable<object> Parts { get; }
+
+    /// <summary>The position the parts name, or null when they name none this list could have given out.</summary>
+    static abstract TSelf? FromParts(IReadOnlyList<string> parts);
+}
+
+/// <summary>The position of a list ordered by id alone (after it, or before it for newest-first lists).</summary>
+public sealed record IdCursor(long Id) : IPageCursor<IdCursor>
+{
+    public IEnumerable<object> Parts => [Id];
+
+    public static IdCursor? FromParts(IReadOnlyList<string> parts) =>
+        parts.Count == 1 && CursorPart.Id(parts[0]) is { } id ? new IdCursor(id) : null;
+}
+
+/// <summary>The values a cursor part may hold: plain digits (no sign, no spaces, no other scripts' digits) in range.</summary>
+public static class CursorPart
+{
+    private static readonly long LatestMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
+    private static long? Number(string text) =>
+        text.Length is > 0 and <= 19 && text.All(char.IsAsciiDigit) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : null;
+
+    /// <summary>A row id: 1 or more.</summary>
+    public static long? Id(string text) => Number(text) is { } id && id >= 1 ? id : null;
+
+    /// <summary>A count or a sequence value: 0 or more.</summary>
+    public static long? Count(string text) => Number(text);
+
+    /// <summary>An instant stored as Unix milliseconds, from 1970 to the last one <see cref="DateTimeOffset"/> holds.</summary>
+    public static DateTimeOffset? Instant(string text) =>
+        Number(text) is { } ms && ms <= LatestMilliseconds ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
+    /// <summary>0 or 1.</summary>
+    public static bool? Flag(string text) => text switch { "0" => false, "1" => true, _ => null };
 }
 
 /// <summary>Checks that request validation attributes cannot express.</summary>
@@ -89,40 +158,5 @@ public static class RequestChecks
         }
         errors[$"{field}[{index}]"] = [$"{field} may not contain null."];
         return false;
-    }
-}
-
-/// <summary>The date range of a report (<c>?from=&amp;to=</c>), checked before any arithmetic on it.</summary>
-public static class ReportRange
-{
-    public static readonly DateOnly Earliest = new(2000, 1, 1);
-    public static readonly DateOnly Latest = new(2100, 12, 31);
-
-    /// <summary>
-    /// [from, to] with <paramref name="defaultDays"/> days up to <paramref name="today"/> where not given;
-    /// null and <paramref name="errors"/> filled when a date is outside 2000–2100, from is after to,
-    /// or they are more than 366 days apart.
-    /// </summary>
-    public static (DateOnly From, DateOnly To)? Parse(DateOnly? from, DateOnly? to, DateOnly today, int defaultDays, Dictionary<string, string[]> errors)
-    {
-        foreach (var (field, date) in new[] { ("from", from), ("to", to) })
-        {
-            if (date is { } d && (d < Earliest || d > Latest))
-            {
-                errors[field] = [$"{field} must be a date between {Earliest:yyyy-MM-dd} and {Latest:yyyy-MM-dd}."];
-            }
-        }
-        if (errors.Count > 0)
-        {
-            return null;
-        }
-        var last = to ?? today;
-        var first = from ?? last.AddDays(-(defaultDays - 1));
-        if (first > last || last.DayNumber - first.DayNumber > 366)
-        {
-            errors["from"] = ["from must be on or before to, at most 366 days apart."];
-            return null;
-        }
-        return (first, last);
     }
 }

@@ -1,0 +1,71 @@
+using CommunityConnect.Api.Infrastructure.Auth;
+using CommunityConnect.Api.Infrastructure.Data;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace CommunityConnect.Api.Features.DiscussionHall;
+
+/// <summary>Volunteer calls (志愿者招募): signing up within the cap, and withdrawing.</summary>
+public sealed class VolunteerStore(Database database, TimeProvider time)
+{
+    /// <summary>
+    /// Signs the caller up. Writes are serialised by the single writer, and the conditional UPDATE
+    /// still guards the cap on its own (the CHECK constraint is the last line), so the cap holds
+    /// even where writes run in parallel.
+    /// </summary>
+    public async Task<Outcome<VolunteerSignup>> SignUpAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access, long threadId)
+    {
+        var thread = await ThreadStore.LoadAsync(connection, transaction, threadId);
+        if (ThreadStore.CheckMember(thread, access) is { } failure)
+        {
+            return failure;
+        }
+        if (thread!.Kind != ThreadKinds.Volunteer)
+        {
+            return Failure.Conflict("Only volunteer threads take sign-ups.");
+        }
+        if (thread.Locked || thread.ReviewState != ReviewStates.Published)
+        {
+            return Failure.Conflict("This thread takes no sign-ups now.");
+        }
+        if (await connection.ExecuteScalarAsync<bool>(
+                "SELECT EXISTS (SELECT 1 FROM thread_signups WHERE thread_id = @threadId AND user_id = @UserId);", new { threadId, access.UserId }, transaction))
+        {
+            return Failure.Conflict("You have already signed up.");
+        }
+        var taken = await connection.ExecuteAsync(
+            "UPDATE threads SET signup_count = signup_count + 1 WHERE id = @threadId AND signup_count < volunteer_cap;", new { threadId }, transaction);
+        if (taken == 0)
+        {
+            return Failure.Conflict("All places are taken.");
+        }
+        var now = time.GetUtcNow();
+        await connection.ExecuteAsync(
+            "INSERT INTO thread_signups (thread_id, user_id, created_at) VALUES (@threadId, @UserId, @now);", new { threadId, access.UserId, now }, transaction);
+        var counts = await connection.QuerySingleAsync<(long Count, long Cap)>(
+            "SELECT signup_count, volunteer_cap FROM threads WHERE id = @threadId;", new { threadId }, transaction);
+        return new VolunteerSignup(threadId, (int)counts.Count, (int)counts.Cap, now);
+    }
+
+    /// <summary>Withdraws the caller's sign-up, freeing the place; idempotent.</summary>
+    public Task<Outcome<bool>> WithdrawAsync(CommunityAccess access, long threadId) =>
+        database.WriteAsync<Outcome<bool>>(async (connection, transaction) =>
+        {
+            var thread = await ThreadStore.LoadAsync(connection, transaction, threadId);
+            if (ThreadStore.CheckMember(thread, access) is { } failure)
+            {
+                return failure;
+            }
+            if (thread!.Kind != ThreadKinds.Volunteer)
+            {
+                return Failure.Conflict("Only volunteer threads take sign-ups.");
+            }
+            var removed = await connection.ExecuteAsync(
+                "DELETE FROM thread_signups WHERE thread_id = @threadId AND user_id = @UserId;", new { threadId, access.UserId }, transaction);
+            if (removed == 1)
+            {
+                await connection.ExecuteAsync("UPDATE threads SET signup_count = signup_count - 1 WHERE id = @threadId;", new { threadId }, transaction);
+            }
+            return true;
+        });
+}
