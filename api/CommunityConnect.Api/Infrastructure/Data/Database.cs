@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -9,12 +11,32 @@ namespace CommunityConnect.Api.Infrastructure.Data;
 /// that runs on a single dedicated writer thread, because SQLite allows one writer at a time and
 /// requests queueing here is cheaper and fairer than requests fighting over the file lock.
 /// </summary>
+/// <remarks>
+/// Group commit: the writer takes every unit of work waiting at that moment (up to
+/// <see cref="MaxBatch"/>) and runs them in one transaction, each inside its own savepoint, so a
+/// unit that fails (a failed <see cref="IOutcome"/> or an exception) is rolled back alone while the
+/// others go on. The batch commits once, and only then is each caller answered: a write answered
+/// as done is on disk at the durability the connection promises (WAL, <c>synchronous=FULL</c>).
+/// A commit costs a disk flush; sharing it among the units that arrived together is what lets one
+/// writer beat a connection and a transaction per request.
+/// </remarks>
 public sealed class Database : IDisposable
 {
+    public const int MaxBatch = 256;
+
+    /// <summary>The writer's meter: units, commits, batch sizes and queue waits.</summary>
+    public const string MeterName = "CommunityConnect.Database";
+
     private readonly Channel<WriteItem> _writes = Channel.CreateUnbounded<WriteItem>(
         new UnboundedChannelOptions { SingleReader = true });
     private readonly Thread _writer;
     private readonly ILogger<Database> _logger;
+    private readonly Meter _meter = new(MeterName);
+    private readonly Counter<long> _units;
+    private readonly Counter<long> _failedUnits;
+    private readonly Counter<long> _commits;
+    private readonly Histogram<int> _batchSize;
+    private readonly Histogram<double> _queueWait;
 
     public Database(IOptions<DatabaseOptions> options, IHostEnvironment environment, ILogger<Database> logger)
     {
@@ -29,6 +51,11 @@ public sealed class Database : IDisposable
             // Microsoft.Data.Sqlite retries SQLITE_BUSY until this many seconds have passed.
             DefaultTimeout = 30,
         }.ToString();
+        _units = _meter.CreateCounter<long>("cc.db.writer.units", description: "Units of work run by the writer.");
+        _failedUnits = _meter.CreateCounter<long>("cc.db.writer.units.failed", description: "Units of work rolled back to their savepoint.");
+        _commits = _meter.CreateCounter<long>("cc.db.writer.commits", description: "Transactions the writer committed.");
+        _batchSize = _meter.CreateHistogram<int>("cc.db.writer.batch_size", description: "Units of work in one committed transaction.");
+        _queueWait = _meter.CreateHistogram<double>("cc.db.writer.queue_wait", unit: "ms", description: "Time a unit of work waited for the writer.");
         _writer = new Thread(WriterLoop) { IsBackground = true, Name = "sqlite-writer" };
         _writer.Start();
     }
@@ -45,9 +72,10 @@ public sealed class Database : IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> in one transaction on the writer thread. The transaction
-    /// commits when the work returns, unless it returns a failed <see cref="IOutcome"/>; it rolls
-    /// back when the work fails or throws, so nothing is ever half-written.
+    /// Runs <paramref name="work"/> in a transaction on the writer thread (possibly together with other
+    /// units, each in its own savepoint). Its changes are kept when the work returns, unless it returns a
+    /// failed <see cref="IOutcome"/>; they are undone when the work fails or throws, so nothing is ever
+    /// half-written. The task completes after the commit that holds the changes.
     /// </summary>
     public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work)
     {
@@ -64,12 +92,68 @@ public sealed class Database : IDisposable
         using var connection = new SqliteConnection(ConnectionString);
         connection.Open();
         var reader = _writes.Reader;
+        var batch = new List<WriteItem>(MaxBatch);
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
-            while (reader.TryRead(out var item))
+            batch.Clear();
+            while (batch.Count < MaxBatch && reader.TryRead(out var item))
             {
-                item.Run(connection, _logger);
+                batch.Add(item);
             }
+            RunBatch(connection, batch);
+        }
+    }
+
+    private void RunBatch(SqliteConnection connection, List<WriteItem> batch)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var done = new List<WriteItem>(batch.Count);
+        SqliteTransaction? transaction = null;
+        try
+        {
+            transaction = connection.BeginTransaction();
+            foreach (var item in batch)
+            {
+                _queueWait.Record(Stopwatch.GetElapsedTime(item.Enqueued, started).TotalMilliseconds);
+                _units.Add(1);
+                if (item.Run(connection, transaction))
+                {
+                    done.Add(item);
+                }
+                else
+                {
+                    _failedUnits.Add(1);
+                }
+            }
+            transaction.Commit();
+            _commits.Add(1);
+            _batchSize.Record(batch.Count);
+            foreach (var item in done)
+            {
+                item.Complete();
+            }
+        }
+        catch (Exception exception)
+        {
+            // The transaction itself failed (the disk, or a savepoint that could not be rolled back):
+            // nothing of the batch is kept, and every unit not yet answered hears so.
+            _logger.LogError(exception, "A batch of {Count} units of work could not be committed", batch.Count);
+            try
+            {
+                transaction?.Rollback();
+            }
+            catch (Exception rollbackError)
+            {
+                _logger.LogError(rollbackError, "Rolling back a failed batch failed too");
+            }
+            foreach (var item in batch)
+            {
+                item.Fail(exception);
+            }
+        }
+        finally
+        {
+            transaction?.Dispose();
         }
     }
 
@@ -77,54 +161,72 @@ public sealed class Database : IDisposable
     {
         _writes.Writer.TryComplete();
         _writer.Join(TimeSpan.FromSeconds(10));
+        _meter.Dispose();
     }
 
     private abstract class WriteItem
     {
-        public abstract void Run(SqliteConnection connection, ILogger logger);
+        public long Enqueued { get; } = Stopwatch.GetTimestamp();
+
+        /// <summary>Runs the work in a savepoint; true when its changes stay in the batch, false when it was rolled back (and answered).</summary>
+        public abstract bool Run(SqliteConnection connection, SqliteTransaction transaction);
+
+        /// <summary>Answers the caller after the commit.</summary>
+        public abstract void Complete();
+
+        /// <summary>Answers the caller that the batch failed (no-op when already answered).</summary>
+        public abstract void Fail(Exception exception);
     }
 
     private sealed class WriteItem<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work) : WriteItem
     {
+        private const string Savepoint = "unit";
+        private T? _result;
+
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public override void Run(SqliteConnection connection, ILogger logger)
+        public override bool Run(SqliteConnection connection, SqliteTransaction transaction)
         {
-            SqliteTransaction? transaction = null;
+            transaction.Save(Savepoint);
             try
             {
-                transaction = connection.BeginTransaction();
                 // Microsoft.Data.Sqlite completes its async methods synchronously, so waiting here
                 // blocks only this dedicated thread.
                 var result = work(connection, transaction).GetAwaiter().GetResult();
                 if (result is IOutcome { Failed: true })
                 {
-                    transaction.Rollback();
+                    transaction.Rollback(Savepoint);
+                    transaction.Release(Savepoint);
+                    Completion.TrySetResult(result);
+                    return false;
                 }
-                else
-                {
-                    transaction.Commit();
-                }
-                Completion.SetResult(result);
+                transaction.Release(Savepoint);
+                _result = result;
+                return true;
             }
             catch (Exception exception)
             {
                 try
                 {
-                    transaction?.Rollback();
+                    transaction.Rollback(Savepoint);
+                    transaction.Release(Savepoint);
                 }
                 catch (Exception rollbackError)
                 {
-                    logger.LogError(rollbackError, "Rolling back a failed unit of work failed too");
+                    // Without its savepoint the batch cannot be trusted: fail it whole.
+                    throw new SavepointLost(rollbackError);
                 }
-                Completion.SetException(exception);
-            }
-            finally
-            {
-                transaction?.Dispose();
+                Completion.TrySetException(exception);
+                return false;
             }
         }
+
+        public override void Complete() => Completion.TrySetResult(_result!);
+
+        public override void Fail(Exception exception) => Completion.TrySetException(exception);
     }
+
+    private sealed class SavepointLost(Exception inner) : Exception("A unit of work's savepoint could not be rolled back.", inner);
 }
 
 public sealed class DatabaseOptions
