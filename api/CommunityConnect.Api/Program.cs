@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Features.Announcements;
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Communities;
 using CommunityConnect.Api.Features.Escalation;
@@ -6,8 +7,11 @@ using CommunityConnect.Api.Features.ComplaintBox;
 using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Features.Identity;
 using CommunityConnect.Api.Features.Inbox;
+using CommunityConnect.Api.Features.Meetings;
 using CommunityConnect.Api.Features.Moderation;
+using CommunityConnect.Api.Features.PublicAccounts;
 using CommunityConnect.Api.Features.Repairs;
+using CommunityConnect.Api.Features.Surveys;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Errors;
@@ -43,6 +47,10 @@ builder.Services.AddHallModeration();
 builder.Services.AddRepairs();
 builder.Services.AddComplaintBox();
 builder.Services.AddDiscussionHall();
+builder.Services.AddAnnouncements();
+builder.Services.AddMeetings();
+builder.Services.AddPublicAccounts();
+builder.Services.AddSurveys();
 
 var app = builder.Build();
 
@@ -71,6 +79,10 @@ v1.MapHallModeration();
 v1.MapRepairs();
 v1.MapComplaintBox();
 v1.MapDiscussionHall();
+v1.MapAnnouncements();
+v1.MapMeetings();
+v1.MapPublicAccounts();
+v1.MapSurveys();
 
 app.Run();
 

@@ -130,6 +130,7 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, SlaClock clo
         "opinion" => "意见",
         "proposal" => "议题",
         "question" => "咨询",
+        "meeting_action" => "会议事项",
         _ => kind,
     };
 

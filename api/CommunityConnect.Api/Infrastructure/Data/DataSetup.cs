@@ -26,6 +26,8 @@ public static class DataSetup
         services.AddOptions<SeedOptions>().Bind(configuration.GetSection(SeedOptions.Section));
         services.AddSingleton<Database>();
         services.AddSingleton<Migrator>();
+        // Uploaded files live beside the database file.
+        services.AddSingleton<Files.FileVault>();
         return services;
     }
 

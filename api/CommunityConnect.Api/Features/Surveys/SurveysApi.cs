@@ -1,0 +1,162 @@
+using CommunityConnect.Api.Features.Cases;
+using CommunityConnect.Api.Infrastructure.Auth;
+using CommunityConnect.Api.Infrastructure.Http;
+using CommunityConnect.Api.Infrastructure.Idempotency;
+using CommunityConnect.Jobs.Surveys;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CommunityConnect.Api.Features.Surveys;
+
+/// <summary>民主评议: residents evaluate the bodies once a year (or as the community decides), one anonymous answer per household.</summary>
+public static class SurveysApi
+{
+    public static IServiceCollection AddSurveys(this IServiceCollection services) =>
+        services.AddSingleton<HouseholdBallots>()
+            .AddSingleton<SurveyStore>()
+            .AddSingleton<SurveyResultsStore>()
+            .AddSingleton<ISurveyClosing>(provider => provider.GetRequiredService<SurveyResultsStore>())
+            .AddTransient<CloseDueSurveysJob>();
+
+    public static RouteGroupBuilder MapSurveys(this RouteGroupBuilder v1)
+    {
+        var community = v1.MapGroup("/communities/{communityId:long}/surveys").WithTags("Surveys")
+            .RequireAuthorization().AddEndpointFilter<CommunityMemberFilter>().ProducesProblem(404);
+        community.MapPost("/", Open).WithName("OpenSurvey")
+            .WithSummary("Open a 民主评议 survey of some bodies (property, owners_committee, residents_committee) until closesAt.")
+            .WithDescription("The residents' committee only (others 403). Residents and owners are told. The surveys-close-due job closes it at closesAt " +
+                "and publishes the results as an announcement. Honours Idempotency-Key.")
+            .ProducesProblem(400).ProducesProblem(403);
+        community.MapGet("/", List).WithName("ListSurveys")
+            .WithSummary("The community's surveys, newest first, with whether the caller's household has answered.")
+            .WithDescription("Every member and the street admin. Changes nothing.")
+            .ProducesProblem(400);
+
+        var survey = v1.MapGroup("/surveys/{surveyId:long}").WithTags("Surveys").RequireAuthorization().ProducesProblem(404);
+        survey.MapGet("/", Get).WithName("GetSurvey")
+            .WithSummary("One survey: its bodies, closing time, state and whether the caller's household has answered.")
+            .WithDescription("Every member of its community and the street admin. Changes nothing.");
+        survey.MapPost("/answers", Answer).WithName("AnswerSurvey")
+            .WithSummary("The household's one answer: a score 1–5 and an optional comment for every body of the survey.")
+            .WithDescription("Residents and owners of a unit (others 403); a second answer from the same unit, by any of its members, is 409, and so is " +
+                "an answer after closing. Stored anonymously: no user, unit, time or order is kept with it. Honours Idempotency-Key.")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
+        survey.MapGet("/results", Results).WithName("GetSurveyResults")
+            .WithSummary("Per body: mean, distribution and comments, with the response rate; before closing, only the response rate.")
+            .WithDescription("Every member of its community and the street admin. Changes nothing.");
+        return v1;
+    }
+
+    private static ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: 404, title: "Survey was not found.");
+
+    private static async Task<Results<Created<Survey>, ValidationProblem, ProblemHttpResult>> Open(
+        long communityId, NewSurveyInput input, CommunityAccess access, SurveyStore store, UnitOfWork work, TimeProvider time)
+    {
+        if (!access.Has(Roles.ResidentsCommittee))
+        {
+            return TypedResults.Problem(statusCode: 403, title: "Only the residents' committee opens a survey.");
+        }
+        var errors = new Dictionary<string, string[]>();
+        var bodies = input.Bodies ?? [];
+        if (bodies.Count == 0 || bodies.Any(body => body is null || !Bodies.FirstBodies.Contains(body)) || bodies.Distinct().Count() != bodies.Count)
+        {
+            errors["bodies"] = [$"bodies must list, once each, one or more of: {string.Join(", ", Bodies.FirstBodies)}."];
+        }
+        if (input.ClosesAt is { } closesAt && (closesAt <= time.GetUtcNow() || closesAt.Year > 2100))
+        {
+            errors["closesAt"] = ["closesAt must be in the future (and before 2100)."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var outcome = await work.CreateAsync(
+            (connection, transaction) => store.OpenAsync(connection, transaction, access, input.Title!.Trim(), input.ClosesAt!.Value, bodies!),
+            LocationOf);
+        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
+
+        static string LocationOf(Survey survey) => $"/v1/surveys/{survey.Id}";
+    }
+
+    private static async Task<Results<Ok<Page<Survey>>, ValidationProblem>> List(
+        long communityId, string? after, int? limit, CommunityAccess access, SurveyStore store)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var take = Paging.Limit(limit, errors);
+        var beforeId = Paging.DecodeId(after, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var rows = await store.ListAsync(access, beforeId, take + 1);
+        return TypedResults.Ok(Paging.Cut(rows, take, r => Paging.Encode(r.Id)));
+    }
+
+    private static async Task<CommunityAccess?> AccessAsync(long surveyId, HttpContext http, SurveyStore store, Tenancy tenancy) =>
+        await tenancy.ForItemAsync(http, await store.CommunityOfAsync(surveyId));
+
+    private static async Task<Results<Ok<Survey>, ProblemHttpResult>> Get(long surveyId, HttpContext http, SurveyStore store, Tenancy tenancy)
+    {
+        var access = await AccessAsync(surveyId, http, store, tenancy);
+        var survey = access is null ? null : await store.GetAsync(surveyId, access);
+        return survey is null ? NotFound() : TypedResults.Ok(survey);
+    }
+
+    private static async Task<Results<Created<SurveyAnswerReceipt>, ValidationProblem, ProblemHttpResult>> Answer(
+        long surveyId, SurveyAnswersInput input, HttpContext http, SurveyStore store, Tenancy tenancy, UnitOfWork work)
+    {
+        var access = await AccessAsync(surveyId, http, store, tenancy);
+        var survey = access is null ? null : await store.GetAsync(surveyId, access);
+        if (survey is null)
+        {
+            return NotFound();
+        }
+        if (access!.UnitIds.Count == 0 || !access.HasAny(Roles.Resident, Roles.Owner))
+        {
+            return TypedResults.Problem(statusCode: 403, title: "Each household answers: only residents and owners of a unit answer a survey.");
+        }
+        var errors = new Dictionary<string, string[]>();
+        if (!RequestChecks.NoNullItems(input.Answers, "answers", errors))
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var answers = input.Answers!.Select(a => a!).ToList();
+        var given = answers.Select(a => a.Body).ToList();
+        if (given.Count != survey.Bodies.Count || given.Distinct().Count() != given.Count || given.Any(body => !survey.Bodies.Contains(body!)))
+        {
+            errors["answers"] = [$"answers must score each of this survey's bodies once: {string.Join(", ", survey.Bodies)}."];
+        }
+        long unitId = 0;
+        if (input.UnitId is { } chosen)
+        {
+            if (!access.UnitIds.Contains(chosen))
+            {
+                errors["unitId"] = ["unitId must be a unit you live in."];
+            }
+            unitId = chosen;
+        }
+        else if (access.UnitIds.Count > 1)
+        {
+            errors["unitId"] = ["You belong to several units: say which household answers (unitId)."];
+        }
+        else
+        {
+            unitId = access.UnitIds[0];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var location = $"/v1/surveys/{surveyId}/results";
+        var outcome = await work.CreateAsync((connection, transaction) => store.AnswerAsync(connection, transaction, surveyId, access, unitId, answers),
+            _ => location);
+        return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(location, outcome.Value);
+    }
+
+    private static async Task<Results<Ok<SurveyResults>, ProblemHttpResult>> Results(
+        long surveyId, HttpContext http, SurveyStore store, SurveyResultsStore results, Tenancy tenancy)
+    {
+        var access = await AccessAsync(surveyId, http, store, tenancy);
+        var found = access is null ? null : await results.ResultsAsync(surveyId, access.CommunityId);
+        return found is null ? NotFound() : TypedResults.Ok(found);
+    }
+}
