@@ -11,6 +11,7 @@ using CommunityConnect.Api.Features.Meetings;
 using CommunityConnect.Api.Features.Moderation;
 using CommunityConnect.Api.Features.PublicAccounts;
 using CommunityConnect.Api.Features.Repairs;
+using CommunityConnect.Api.Features.StreetStatistics;
 using CommunityConnect.Api.Features.Surveys;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
@@ -51,6 +52,7 @@ builder.Services.AddAnnouncements();
 builder.Services.AddMeetings();
 builder.Services.AddPublicAccounts();
 builder.Services.AddSurveys();
+builder.Services.AddStreetStatistics();
 
 var app = builder.Build();
 
@@ -83,6 +85,7 @@ v1.MapAnnouncements();
 v1.MapMeetings();
 v1.MapPublicAccounts();
 v1.MapSurveys();
+v1.MapStreetStatistics();
 
 app.Run();
 

@@ -1,0 +1,183 @@
+using CommunityConnect.Api.Features.Announcements;
+using CommunityConnect.Api.Features.Meetings;
+using CommunityConnect.Api.Features.Surveys;
+using CommunityConnect.Api.Infrastructure.Data;
+using CommunityConnect.Api.Infrastructure.Statistics;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace CommunityConnect.Api.Features.StreetStatistics;
+
+/// <summary>
+/// The street office's figures per community and in total. Each figure is one query over the whole
+/// street (grouped by community where it can be), so the cost grows with the data in the range, not
+/// with the number of queries; durations come back raw so that the total's median and 90th
+/// percentile are those of all items, not an average of the communities' medians.
+/// </summary>
+public sealed class StreetStatisticsStore(Database database, SurveyResultsStore surveys, TimeProvider time)
+{
+    private sealed class CaseFact
+    {
+        public long CommunityId { get; init; }
+        public string Kind { get; init; } = "";
+        public string Category { get; init; } = "";
+        public long CreatedAt { get; init; }
+        public long? RespondedAt { get; init; }
+        public long? ResolvedAt { get; init; }
+    }
+
+    private sealed record Facts(
+        List<CaseFact> Cases,
+        List<(long CommunityId, string Rung, int Count)> Escalations,
+        List<(long CommunityId, double Score)> RepairRatings,
+        List<(long CommunityId, bool Satisfied)> OpinionReplies,
+        List<(long CommunityId, long AnnouncementId, bool RequiresAck, int Households, int Read, int Acknowledged)> Announcements,
+        List<(long CommunityId, string Kind, int Count)> Meetings,
+        List<(long CommunityId, string State, long Due)> Actions,
+        Dictionary<long, SurveyResults> Surveys);
+
+    private const string StreetCommunities = "SELECT id FROM communities WHERE street_id = @streetId";
+
+    public async Task<StreetStatistics?> ForStreetAsync(long streetId, DateOnly from, DateOnly to)
+    {
+        var shanghai = TimeSpan.FromHours(8);
+        var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), shanghai).ToUniversalTime();
+        var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), shanghai).ToUniversalTime();
+        await using var connection = await database.OpenReadAsync();
+        var communities = (await connection.QueryAsync<(long Id, string Name)>(
+            "SELECT id, name FROM communities WHERE street_id = @streetId ORDER BY id;", new { streetId })).ToList();
+        var facts = await GatherAsync(connection, streetId, communities.Select(c => c.Id).ToList(), start, end);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var perCommunity = communities.Select(c => Summarise(c.Id, c.Name, facts, id => id == c.Id, now)).ToList();
+        var total = Summarise(null, "合计", facts, _ => true, now);
+        return new StreetStatistics(streetId, from, to, perCommunity, total);
+    }
+
+    private async Task<Facts> GatherAsync(SqliteConnection connection, long streetId, IReadOnlyList<long> communityIds, DateTimeOffset from, DateTimeOffset to)
+    {
+        var range = new { streetId, from, to };
+        var cases = (await connection.QueryAsync<CaseFact>(
+            $"""
+             SELECT c.community_id AS CommunityId, c.kind AS Kind, c.category AS Category, c.created_at AS CreatedAt,
+                    c.responded_at AS RespondedAt, c.resolved_at AS ResolvedAt
+             FROM cases c
+             WHERE c.community_id IN ({StreetCommunities}) AND c.created_at >= @from AND c.created_at < @to;
+             """, range)).ToList();
+        var escalations = (await connection.QueryAsync<(long, string, int)>(
+            $"""
+             SELECT c.community_id, h.to_body, COUNT(*)
+             FROM case_history h JOIN cases c ON c.id = h.case_id
+             WHERE h.event = 'escalated' AND h.at >= @from AND h.at < @to AND c.community_id IN ({StreetCommunities})
+             GROUP BY c.community_id, h.to_body;
+             """, range)).ToList();
+        var ratings = (await connection.QueryAsync<(long, double)>(
+            $"""
+             SELECT community_id, (timeliness + attitude + quality) / 3.0
+             FROM repair_tickets
+             WHERE community_id IN ({StreetCommunities}) AND rated_at >= @from AND rated_at < @to AND timeliness IS NOT NULL;
+             """, range)).ToList();
+        var replies = (await connection.QueryAsync<(long, bool)>(
+            $"""
+             SELECT community_id, satisfied FROM opinions
+             WHERE community_id IN ({StreetCommunities}) AND satisfied IS NOT NULL AND created_at >= @from AND created_at < @to;
+             """, range)).ToList();
+        // One row per announcement: its households, and how many read and acknowledged (AnnouncementRules' one definition).
+        var announcements = (await connection.QueryAsync<(long, long, bool, int, int, int)>(
+            $"""
+             SELECT community_id, announcement_id, requires_ack, COUNT(*), SUM(has_read), SUM(has_acked)
+             FROM (SELECT a.community_id, a.id AS announcement_id, a.requires_ack, u.id AS unit_id,
+                          {AnnouncementRules.HouseholdRead} AS has_read, {AnnouncementRules.HouseholdAcknowledged} AS has_acked
+                   {AnnouncementRules.HouseholdsFrom}
+                     AND a.community_id IN ({StreetCommunities}) AND a.created_at >= @from AND a.created_at < @to
+                   GROUP BY a.community_id, a.id, a.requires_ack, u.id) households
+             GROUP BY community_id, announcement_id, requires_ack;
+             """, range)).ToList();
+        // Announcements reaching no household still count as published.
+        var published = (await connection.QueryAsync<(long, long, bool)>(
+            $"""
+             SELECT community_id, id, requires_ack FROM announcements
+             WHERE community_id IN ({StreetCommunities}) AND created_at >= @from AND created_at < @to;
+             """, range)).ToList();
+        var reached = announcements.Select(a => a.Item2).ToHashSet();
+        announcements.AddRange(published.Where(p => !reached.Contains(p.Item2)).Select(p => (p.Item1, p.Item2, p.Item3, 0, 0, 0)));
+        var meetings = (await connection.QueryAsync<(long, string, int)>(
+            $"""
+             SELECT g.community_id, g.kind, COUNT(*)
+             FROM meetings g JOIN meeting_minutes mm ON mm.meeting_id = g.id
+             WHERE g.community_id IN ({StreetCommunities}) AND g.starts_at >= @from AND g.starts_at < @to
+             GROUP BY g.community_id, g.kind;
+             """, range)).ToList();
+        var actions = (await connection.QueryAsync<(long, string, long)>(
+            $"""
+             SELECT g.community_id, a.state, a.due
+             FROM meeting_actions a JOIN meetings g ON g.id = a.meeting_id
+             WHERE g.community_id IN ({StreetCommunities}) AND g.starts_at >= @from AND g.starts_at < @to;
+             """, range)).ToList();
+        var latestSurveys = new Dictionary<long, SurveyResults>();
+        foreach (var communityId in communityIds)
+        {
+            if (await surveys.LatestClosedAsync(communityId, to) is { } results)
+            {
+                latestSurveys[communityId] = results;
+            }
+        }
+        return new Facts(cases, escalations.Select(e => (e.Item1, e.Item2, e.Item3)).ToList(), ratings, replies.Select(r => (r.Item1, r.Item2)).ToList(),
+            announcements, meetings, actions, latestSurveys);
+    }
+
+    private static double? Rate(int part, int whole) => whole == 0 ? null : Math.Round(part / (double)whole, 4);
+
+    private static DurationStatistics Durations(IEnumerable<double> minutes)
+    {
+        var list = minutes.ToList();
+        return new DurationStatistics(list.Count, Percentiles.Median(list), Percentiles.P90(list));
+    }
+
+    private static IReadOnlyList<NamedCount> Counted(IEnumerable<(string Name, int Count)> rows) =>
+        rows.GroupBy(r => r.Name).Select(g => new NamedCount(g.Key, g.Sum(r => r.Count))).OrderByDescending(c => c.Count).ThenBy(c => c.Name, StringComparer.Ordinal).ToList();
+
+    private static CommunityStatistics Summarise(long? communityId, string name, Facts facts, Func<long, bool> includes, long now)
+    {
+        var cases = facts.Cases.Where(c => includes(c.CommunityId)).ToList();
+        var escalations = facts.Escalations.Where(e => includes(e.CommunityId)).ToList();
+        var ratings = facts.RepairRatings.Where(r => includes(r.CommunityId)).ToList();
+        var replies = facts.OpinionReplies.Where(r => includes(r.CommunityId)).ToList();
+        var announcements = facts.Announcements.Where(a => includes(a.CommunityId)).ToList();
+        var withAck = announcements.Where(a => a.RequiresAck).ToList();
+        var actions = facts.Actions.Where(a => includes(a.CommunityId)).ToList();
+        var meetings = facts.Meetings.Where(m => includes(m.CommunityId)).ToList();
+        var open = actions.Where(a => a.State == "open").ToList();
+        return new CommunityStatistics(communityId, name, cases.Count,
+            Counted(cases.Select(c => (c.Kind, 1))), Counted(cases.Select(c => (c.Category, 1))),
+            Durations(cases.Where(c => c.RespondedAt is not null).Select(c => (c.RespondedAt!.Value - c.CreatedAt) / 60_000.0)),
+            Durations(cases.Where(c => c.ResolvedAt is not null).Select(c => (c.ResolvedAt!.Value - c.CreatedAt) / 60_000.0)),
+            escalations.Sum(e => e.Count), Counted(escalations.Select(e => (e.Rung, e.Count))),
+            new SatisfactionStatistics(ratings.Count, ratings.Count == 0 ? null : Math.Round(ratings.Average(r => r.Score), 2),
+                replies.Count, Rate(replies.Count(r => r.Satisfied), replies.Count)),
+            new AnnouncementStatistics(announcements.Count, withAck.Count, announcements.Sum(a => a.Households), announcements.Sum(a => a.Read),
+                Rate(announcements.Sum(a => a.Read), announcements.Sum(a => a.Households)),
+                withAck.Sum(a => a.Households), withAck.Sum(a => a.Acknowledged), Rate(withAck.Sum(a => a.Acknowledged), withAck.Sum(a => a.Households))),
+            new MeetingStatistics(meetings.Sum(m => m.Count),
+                MeetingKinds.All.Select(kind => new NamedCount(kind, meetings.Where(m => m.Kind == kind).Sum(m => m.Count))).ToList(),
+                actions.Count, open.Count, open.Count(a => a.Due < now)),
+            LatestSurvey(communityId, facts.Surveys.Where(s => includes(s.Key)).Select(s => s.Value).ToList()));
+    }
+
+    private static LatestSurveyStatistics? LatestSurvey(long? communityId, IReadOnlyList<SurveyResults> surveys)
+    {
+        if (surveys.Count == 0)
+        {
+            return null;
+        }
+        var bodies = surveys.SelectMany(s => s.Bodies ?? []).GroupBy(b => b.Body)
+            .Select(g => new SurveyBodyMean(g.Key,
+                g.Sum(b => b.Answers) == 0 ? null : Math.Round(g.Sum(b => (b.Mean ?? 0) * b.Answers) / g.Sum(b => b.Answers), 2),
+                g.Sum(b => b.Answers)))
+            .ToList();
+        var households = surveys.Sum(s => s.Households);
+        var answered = surveys.Sum(s => s.AnsweredHouseholds);
+        return communityId is null
+            ? new LatestSurveyStatistics(null, "各小区最近一次民主评议", null, households, answered, Rate(answered, households), bodies)
+            : new LatestSurveyStatistics(surveys[0].SurveyId, surveys[0].Title, surveys[0].ClosedAt, households, answered, surveys[0].ResponseRate, bodies);
+    }
+}
