@@ -30,7 +30,26 @@ public static class AnnouncementRules
         JOIN units u ON u.community_id = a.community_id
         JOIN memberships m ON m.unit_id = u.id AND {Households.HouseholdMember}
         LEFT JOIN announcement_reads r ON r.announcement_id = a.id AND r.user_id = m.user_id
-        WHERE (a.audience = 'all' OR u.building_id IN (SELECT ab.building_id FROM announcement_buildings ab WHERE ab.announcement_id = a.id))
+        WHERE {InAudience}
+        """;
+
+    /// <summary>A unit (alias <c>u</c>) is in the audience of an announcement (alias <c>a</c>).</summary>
+    public const string InAudience =
+        "(a.audience = 'all' OR u.building_id IN (SELECT ab.building_id FROM announcement_buildings ab WHERE ab.announcement_id = a.id))";
+
+    /// <summary>
+    /// The same households seen from the reads, for counting over many announcements at once: one row
+    /// per (announcement, member who read it) whose unit is a household of the audience. Count
+    /// <c>DISTINCT u.id</c> for the households that read, and with <c>r.acknowledged_at IS NOT NULL</c>
+    /// for those that acknowledged.
+    /// </summary>
+    public const string HouseholdReadsFrom =
+        $"""
+        FROM announcement_reads r
+        JOIN announcements a ON a.id = r.announcement_id
+        JOIN memberships m ON m.user_id = r.user_id AND m.community_id = a.community_id AND {Households.HouseholdMember}
+        JOIN units u ON u.id = m.unit_id
+        WHERE {InAudience}
         """;
 
     /// <summary>1 when any member of the household read it.</summary>

@@ -1,4 +1,5 @@
 using CommunityConnect.Api.Features.Announcements;
+using CommunityConnect.Api.Features.Communities;
 using CommunityConnect.Api.Features.Meetings;
 using CommunityConnect.Api.Features.Surveys;
 using CommunityConnect.Api.Infrastructure.Data;
@@ -81,25 +82,39 @@ public sealed class StreetStatisticsStore(Database database, SurveyResultsStore 
              SELECT community_id, satisfied FROM opinions
              WHERE community_id IN ({StreetCommunities}) AND satisfied IS NOT NULL AND created_at >= @from AND created_at < @to;
              """, range)).ToList();
-        // One row per announcement: its households, and how many read and acknowledged (AnnouncementRules' one definition).
-        var announcements = (await connection.QueryAsync<(long, long, bool, int, int, int)>(
+        // Per announcement: the households of its audience (from each building's household count) and
+        // those that read and acknowledged it (from the reads), by AnnouncementRules' definitions.
+        var published = (await connection.QueryAsync<(long CommunityId, long Id, bool RequiresAck, string Audience)>(
             $"""
-             SELECT community_id, announcement_id, requires_ack, COUNT(*), SUM(has_read), SUM(has_acked)
-             FROM (SELECT a.community_id, a.id AS announcement_id, a.requires_ack, u.id AS unit_id,
-                          {AnnouncementRules.HouseholdRead} AS has_read, {AnnouncementRules.HouseholdAcknowledged} AS has_acked
-                   {AnnouncementRules.HouseholdsFrom}
-                     AND a.community_id IN ({StreetCommunities}) AND a.created_at >= @from AND a.created_at < @to
-                   GROUP BY a.community_id, a.id, a.requires_ack, u.id) households
-             GROUP BY community_id, announcement_id, requires_ack;
-             """, range)).ToList();
-        // Announcements reaching no household still count as published.
-        var published = (await connection.QueryAsync<(long, long, bool)>(
-            $"""
-             SELECT community_id, id, requires_ack FROM announcements
+             SELECT community_id, id, requires_ack, audience FROM announcements
              WHERE community_id IN ({StreetCommunities}) AND created_at >= @from AND created_at < @to;
              """, range)).ToList();
-        var reached = announcements.Select(a => a.Item2).ToHashSet();
-        announcements.AddRange(published.Where(p => !reached.Contains(p.Item2)).Select(p => (p.Item1, p.Item2, p.Item3, 0, 0, 0)));
+        var householdsByBuilding = (await connection.QueryAsync<(long CommunityId, long BuildingId, int Households)>(
+            $"""
+             SELECT u.community_id, u.building_id, COUNT(DISTINCT u.id)
+             FROM units u JOIN memberships m ON m.unit_id = u.id AND {Households.HouseholdMember}
+             WHERE u.community_id IN ({StreetCommunities})
+             GROUP BY u.community_id, u.building_id;
+             """, range)).ToList();
+        var audienceBuildings = (await connection.QueryAsync<(long AnnouncementId, long BuildingId)>(
+            $"""
+             SELECT ab.announcement_id, ab.building_id FROM announcement_buildings ab JOIN announcements a ON a.id = ab.announcement_id
+             WHERE a.community_id IN ({StreetCommunities}) AND a.created_at >= @from AND a.created_at < @to;
+             """, range)).ToLookup(b => b.AnnouncementId, b => b.BuildingId);
+        var reads = (await connection.QueryAsync<(long AnnouncementId, int Read, int Acknowledged)>(
+            $"""
+             SELECT a.id, COUNT(DISTINCT u.id), COUNT(DISTINCT CASE WHEN r.acknowledged_at IS NOT NULL THEN u.id END)
+             {AnnouncementRules.HouseholdReadsFrom}
+               AND a.community_id IN ({StreetCommunities}) AND a.created_at >= @from AND a.created_at < @to
+             GROUP BY a.id;
+             """, range)).ToDictionary(r => r.AnnouncementId);
+        var announcements = published.Select(a =>
+        {
+            var buildings = a.Audience == Audiences.All ? null : audienceBuildings[a.Id].ToHashSet();
+            var households = householdsByBuilding.Where(h => h.CommunityId == a.CommunityId && (buildings is null || buildings.Contains(h.BuildingId))).Sum(h => h.Households);
+            var read = reads.GetValueOrDefault(a.Id);
+            return (a.CommunityId, a.Id, a.RequiresAck, households, read.Read, read.Acknowledged);
+        }).ToList();
         var meetings = (await connection.QueryAsync<(long, string, int)>(
             $"""
              SELECT g.community_id, g.kind, COUNT(*)
