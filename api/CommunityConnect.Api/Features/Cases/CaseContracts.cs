@@ -25,10 +25,10 @@ public sealed record TransferInput(
     [property: Required, TextLength(200)] string? Reason);
 
 public sealed record Route(
-    [property: Required] string? Category,
+    [property: Required, Category] string? Category,
     [property: Required, OneOf(Bodies.Property, Bodies.OwnersCommittee, Bodies.ResidentsCommittee)] string? ResponsibleBody);
 
-public sealed record RoutingTable([property: Required] IReadOnlyList<Route>? Routes);
+public sealed record RoutingTable([property: Required, MinLength(1, ErrorMessage = "routes must list at least one route.")] IReadOnlyList<Route>? Routes);
 
 /// <summary>Who did something, as everyone sees it: a user, the system, or "匿名居民".</summary>
 public sealed record Actor(long? UserId, string Label)

@@ -13,21 +13,42 @@ public static class CasesApi
     public static RouteGroupBuilder MapCases(this RouteGroupBuilder v1)
     {
         var cases = v1.MapGroup("/cases/{caseId:long}").WithTags("Cases").RequireAuthorization().ProducesProblem(404);
-        cases.MapGet("/", Get).WithName("GetCase").WithSummary("A case: who must answer, its state, escalation level, answers and history.");
+        cases.MapGet("/", Get).WithName("GetCase").WithSummary("A case: who must answer, its state, escalation level, answers and history.")
+            .WithDescription("The case's author, members of any body it is or was with, the party secretary and the street admin; for " +
+                "anyone else it does not exist (404). Reads only: responsible body, state, escalation level, due times, " +
+                "the answers given on the case and its whole history.");
         cases.MapPost("/responses", Respond).WithName("RespondToCase")
             .WithSummary("Answer on the case itself (a body it is or was with, the secretary, the street office).")
+            .WithDescription("A member of a body the case is or was with, the party secretary or the street admin (others who see the " +
+                "case, such as its author: 403). Adds an answer and notifies the author; the first answer of the body the " +
+                "case is with now stops its first-response clock (an opinion or question is answered privately through " +
+                "the complaint box, which resolves it). 409 when the case is closed.")
             .ProducesProblem(403).ProducesProblem(409);
         cases.MapPost("/transfer", Transfer).WithName("TransferCase")
             .WithSummary("Hand the case to another first body, with a reason; the escalation level stays.")
+            .WithDescription("The body the case is with, the party secretary or the street admin (others who see the case: 403). Hands " +
+                "it to another of the three first bodies with a reason: the escalation level stays, the new body gets " +
+                "fresh clocks and a notice, and the history says who and why. 409 when the case is closed or already with " +
+                "that body.")
             .ProducesProblem(403).ProducesProblem(409);
 
         var community = v1.MapGroup("/communities/{communityId:long}").WithTags("Cases")
             .RequireAuthorization().AddEndpointFilter<CommunityMemberFilter>().ProducesProblem(404);
         community.MapGet("/cases", Queue).WithName("ListCases")
-            .WithSummary("A body's work queue: cases by responsible body and state (staff, secretary, street admin).").ProducesProblem(403);
-        community.MapGet("/routing", GetRouting).WithName("GetRouting").WithSummary("The community's routing table: category → first responsible body.");
+            .WithSummary("A body's work queue: cases by responsible body and state (staff, secretary, street admin).")
+            .WithDescription("Members of the answering bodies (property staff, the committees, the party secretary) and the street " +
+                "admin; residents: 403. Reads only: the community's cases oldest first, optionally of one responsible " +
+                "body and state, paged by cursor.")
+            .ProducesProblem(403);
+        community.MapGet("/routing", GetRouting).WithName("GetRouting").WithSummary("The community's routing table: category → first responsible body.")
+            .WithDescription("Members of the community and its street's admins. Reads only: for every category, the first body its new " +
+                "cases go to: the community's own choice, else the default of TAXONOMY.md.");
         community.MapPut("/routing", PutRouting).WithName("UpdateRouting")
-            .WithSummary("Change the routes listed (residents' committee or secretary).").ProducesProblem(403);
+            .WithSummary("Change the routes listed (residents' committee or secretary).")
+            .WithDescription("The residents' committee or the party secretary (others: 403). Sets the first body of each category " +
+                "listed (at least one; property, owners_committee or residents_committee) and leaves the others; items " +
+                "created from now on follow it, open cases stay where they are. Answers the whole table.")
+            .ProducesProblem(403);
         return v1;
     }
 

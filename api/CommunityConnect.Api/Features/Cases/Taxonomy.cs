@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using CommunityConnect.Api.Infrastructure.Text;
+
 namespace CommunityConnect.Api.Features.Cases;
 
 /// <summary>The bodies that answer cases, and the rungs above them.</summary>
@@ -73,4 +76,16 @@ public static class Taxonomy
     /// </summary>
     public static string ForProposal(string routedBody) =>
         routedBody == Bodies.Property ? Bodies.ResidentsCommittee : routedBody;
+}
+
+/// <summary>A category of shared/intake/TAXONOMY.md.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter | AttributeTargets.Field)]
+public sealed class CategoryAttribute : ValidationAttribute, IAllowedValues
+{
+    public IReadOnlyList<string> Allowed => Taxonomy.Categories;
+
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
+        value is null || Taxonomy.IsCategory(value as string)
+            ? ValidationResult.Success
+            : new ValidationResult($"{validationContext.DisplayName} must be one of: {string.Join(", ", Taxonomy.Categories)}.");
 }

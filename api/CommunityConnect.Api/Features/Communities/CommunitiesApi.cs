@@ -17,19 +17,40 @@ public static class CommunitiesApi
         v1.MapPost("/communities/{communityId:long}/membership-requests", RequestMembership)
             .WithTags("Communities").RequireAuthorization().WithName("RequestMembership")
             .WithSummary("Ask to be verified as living in a unit of this community.")
+            .WithDescription("Any signed-in user, member or not (a newcomer found the community on a poster). Files a pending request " +
+                "to be verified in a unit of this community (400 when unitId names none) and notifies the residents' " +
+                "committee; 404 when the community does not exist, 409 when the caller already lives in the unit or " +
+                "already asked to join it.")
             .ProducesProblem(404).ProducesProblem(409);
 
         var community = v1.MapGroup("/communities/{communityId:long}").WithTags("Communities")
             .RequireAuthorization().AddEndpointFilter<CommunityMemberFilter>().ProducesProblem(404);
-        community.MapGet("/", Get).WithName("GetCommunity").WithSummary("A community with its street.");
-        community.MapGet("/buildings", Buildings).WithName("ListBuildings").WithSummary("The community's buildings with their units and areas.");
-        community.MapGet("/staff", Staff).WithName("ListStaff").WithSummary("Property staff and committee members, optionally of one role.");
+        community.MapGet("/", Get).WithName("GetCommunity").WithSummary("A community with its street.")
+            .WithDescription("Verified members of the community and the admins of its street; for anyone else it does not exist (404), " +
+                "as for every route under /v1/communities/{communityId}. Reads only: name, address and street.");
+        community.MapGet("/buildings", Buildings).WithName("ListBuildings").WithSummary("The community's buildings with their units and areas.")
+            .WithDescription("Members of the community and its street's admins. Reads only: every building with its units, their " +
+                "floors and floor areas.");
+        community.MapGet("/staff", Staff).WithName("ListStaff").WithSummary("Property staff and committee members, optionally of one role.")
+            .WithDescription("Members of the community and its street's admins. Reads only: the verified property staff, committee " +
+                "members and party secretary, optionally of one role (another role is 400).");
         community.MapGet("/membership-requests", ListRequests).WithName("ListMembershipRequests")
-            .WithSummary("Membership requests, for the residents' committee, the secretary and the street admin.").ProducesProblem(403);
+            .WithSummary("Membership requests, for the residents' committee, the secretary and the street admin.")
+            .WithDescription("The residents' committee, the party secretary and the street admin (other members: 403). Reads only: " +
+                "requests oldest first, optionally of one state (pending, approved, rejected), paged by cursor.")
+            .ProducesProblem(403);
         community.MapPost("/membership-requests/{requestId:long}/approve", Approve).WithName("ApproveMembershipRequest")
-            .WithSummary("Approve a request: the user becomes a verified resident of the unit.").ProducesProblem(403).ProducesProblem(409);
+            .WithSummary("Approve a request: the user becomes a verified resident of the unit.")
+            .WithDescription("The residents' committee, the party secretary and the street admin (other members: 403). A pending " +
+                "request becomes approved, with an optional note, and its user a verified resident of the unit, who is " +
+                "notified; 409 when the request was already decided.")
+            .ProducesProblem(403).ProducesProblem(409);
         community.MapPost("/membership-requests/{requestId:long}/reject", Reject).WithName("RejectMembershipRequest")
-            .WithSummary("Reject a request with a reason.").ProducesProblem(403).ProducesProblem(409);
+            .WithSummary("Reject a request with a reason.")
+            .WithDescription("The residents' committee, the party secretary and the street admin (other members: 403). A pending " +
+                "request becomes rejected with a reason, which its user is sent; 409 when the request was already " +
+                "decided.")
+            .ProducesProblem(403).ProducesProblem(409);
         return v1;
     }
 

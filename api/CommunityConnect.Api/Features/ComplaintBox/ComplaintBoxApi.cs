@@ -22,33 +22,67 @@ public static class ComplaintBoxApi
             .RequireAuthorization().AddEndpointFilter<CommunityMemberFilter>().ProducesProblem(404);
         community.MapPost("/opinions", Create).WithName("CreateOpinion")
             .WithSummary("Drop a complaint, suggestion, question (each a case for the routed body) or praise (a notice to toBody), optionally anonymous.")
+            .WithDescription("Members of the community (the street admin: 403). Creates a complaint, suggestion or question, which " +
+                "opens a case for the body the routing table names for its category, or praise, which thanks toBody " +
+                "(given for praise only) with a notice and is closed at once. An anonymous author is sealed from " +
+                "everyone, staff included; a private opinion is seen only by its author, the bodies concerned, the " +
+                "secretary and the street admin.")
             .ProducesProblem(403);
         community.MapGet("/opinions", List).WithName("ListOpinions")
-            .WithSummary("Public opinions, and the private ones the caller may see; sort=recent|agreed.");
+            .WithSummary("Public opinions, and the private ones the caller may see; sort=recent|agreed.")
+            .WithDescription("Members of the community and its street's admins. Reads only: public opinions and the private ones the " +
+                "caller is an audience of, optionally of one kind, category and state, newest first or most agreed first " +
+                "(sort=agreed), paged by cursor; anonymous authors show as 匿名居民.");
         community.MapGet("/opinions/trends", Trends).WithName("GetOpinionTrends")
             .WithSummary("Counts by category and ISO week, share answered, median hours to first answer, satisfaction rate, top agreed open opinions.")
+            .WithDescription("The committees, the party secretary and the street admin (others: 403). Reads only: for the opinions " +
+                "created from `from` to `to` (Shanghai dates, default the last 12 weeks), counts by category and ISO " +
+                "week, the share answered, median hours to a first answer, the satisfaction rate and the most agreed open " +
+                "opinions; praise is counted apart.")
             .ProducesProblem(403);
         community.MapGet("/audit", Audit).WithName("ListAudit")
-            .WithSummary("The community's append-only audit log (unsealings), for the secretary and the street office.").ProducesProblem(403);
+            .WithSummary("The community's append-only audit log (unsealings), for the secretary and the street office.")
+            .WithDescription("The party secretary and the street admin (others: 403). Reads only: the community's append-only audit " +
+                "log (who unsealed which anonymous author, and why), newest first, paged by cursor.")
+            .ProducesProblem(403);
 
         var opinion = v1.MapGroup("/opinions/{opinionId:long}").WithTags("Complaint box").RequireAuthorization().ProducesProblem(404);
-        opinion.MapGet("/", Get).WithName("GetOpinion").WithSummary("One opinion with its answers, state and caseId.");
+        opinion.MapGet("/", Get).WithName("GetOpinion").WithSummary("One opinion with its answers, state and caseId.")
+            .WithDescription("A public opinion: members of its community and the street's admins; a private one: its author, the " +
+                "bodies concerned, the secretary and the street admin; for anyone else it does not exist (404), as for " +
+                "every route under /v1/opinions/{opinionId}. Reads only: the opinion with its state, caseId and the " +
+                "answers the caller may see (private answers to its private audience).");
         opinion.MapPut("/agree", Agree).WithName("AgreeWithOpinion").WithSummary("\"Me too\" on a public opinion (idempotent).")
+            .WithDescription("Members who may see the opinion (the street admin: 403). Adds the caller's \"me too\" (twice: no change); " +
+                "409 for a private opinion.")
             .ProducesProblem(403).ProducesProblem(409);
         opinion.MapDelete("/agree", Disagree).WithName("WithdrawOpinionAgreement").WithSummary("Take back a \"me too\" (idempotent).")
+            .WithDescription("Members who may see the opinion (the street admin: 403). Removes the caller's \"me too\"; without one it " +
+                "changes nothing. 409 for a private opinion.")
             .ProducesProblem(403).ProducesProblem(409);
         opinion.MapPost("/responses", Answer).WithName("AnswerOpinion")
             .WithSummary("Answer as the body the case is with (or the secretary / street office); the first answer resolves the case.")
+            .WithDescription("A member of the body the opinion's case is with, the party secretary or the street admin (others: 403). " +
+                "Adds a public or private answer and notifies the author; the first answer moves the opinion from open to " +
+                "answered and resolves its case. 409 for praise or a closed opinion.")
             .ProducesProblem(403).ProducesProblem(409);
         opinion.MapPost("/satisfaction", Reply).WithName("ReplyToOpinionAnswer")
             .WithSummary("The author's reply: satisfied closes it; not satisfied reopens it to the same body once, then closes it.")
+            .WithDescription("Only the author (others: 403), on an answered opinion: satisfied closes it; not satisfied reopens it to " +
+                "the same body, which is notified, the first time, and closes it as unsatisfied the second. 409 when it " +
+                "has not been answered yet or is closed.")
             .ProducesProblem(403).ProducesProblem(409);
         opinion.MapPost("/unseal", Unseal).WithName("UnsealOpinionAuthor")
             .WithSummary("The party secretary reveals an anonymous author, with a reason (≥ 10 characters) kept in the audit log.")
+            .WithDescription("Only the party secretary, for abuse cases (others: 403). Reveals who wrote an anonymous opinion, with a " +
+                "reason of at least 10 characters that the community's append-only audit log keeps; 409 when the opinion " +
+                "is not anonymous.")
             .ProducesProblem(403).ProducesProblem(409);
 
         v1.MapGet("/me/opinions", Mine).WithTags("Complaint box").RequireAuthorization().WithName("ListMyOpinions")
-            .WithSummary("My opinions in every community, anonymous ones included, newest first.");
+            .WithSummary("My opinions in every community, anonymous ones included, newest first.")
+            .WithDescription("Any signed-in user, about themself. Reads only: their own opinions in every community, anonymous ones " +
+                "included (known to them alone), newest first, paged by cursor.");
         return v1;
     }
 

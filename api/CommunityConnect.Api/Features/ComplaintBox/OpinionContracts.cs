@@ -32,16 +32,6 @@ public static class OpinionVisibility
     public const string Private = "private";
 }
 
-/// <summary>A category of shared/intake/TAXONOMY.md.</summary>
-[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter | AttributeTargets.Field)]
-public sealed class CategoryAttribute : ValidationAttribute
-{
-    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
-        value is null || Taxonomy.IsCategory(value as string)
-            ? ValidationResult.Success
-            : new ValidationResult($"{validationContext.DisplayName} must be one of: {string.Join(", ", Taxonomy.Categories)}.");
-}
-
 public sealed record NewOpinionInput(
     [property: Required, OneOf(OpinionKinds.Complaint, OpinionKinds.Suggestion, OpinionKinds.Question, OpinionKinds.Praise)] string? Kind,
     [property: Required, Category] string? Category,
@@ -49,8 +39,8 @@ public sealed record NewOpinionInput(
     [property: Required, TextLength(UserText.BodyMax)] string? Body,
     [property: Required] bool? Anonymous,
     [property: Required, OneOf(OpinionVisibility.Public, OpinionVisibility.Private)] string? Visibility,
-    bool? Urgent,
-    [property: OneOf(Bodies.Property, Bodies.OwnersCommittee, Bodies.ResidentsCommittee, Bodies.PartySecretary, Bodies.StreetAdmin)] string? ToBody);
+    bool? Urgent = false,
+    [property: OneOf(Bodies.Property, Bodies.OwnersCommittee, Bodies.ResidentsCommittee, Bodies.PartySecretary, Bodies.StreetAdmin)] string? ToBody = null);
 
 public sealed record OpinionAnswerInput(
     [property: Required, TextLength(UserText.BodyMax)] string? Body,
@@ -58,7 +48,7 @@ public sealed record OpinionAnswerInput(
 
 public sealed record SatisfactionInput(
     [property: Required] bool? Satisfied,
-    [property: TextLength(500, Min = 0)] string? Comment);
+    [property: TextLength(500, Min = 0)] string? Comment = null);
 
 public sealed record UnsealInput([property: Required, TextLength(500, Min = 10)] string? Reason);
 

@@ -24,49 +24,111 @@ public static class DiscussionHallApi
         community.MapPost("/threads", PostThread).WithName("PostThread")
             .WithSummary("Post a discussion, an opinion solicitation (deadline), a volunteer call (volunteerCap) or a proposal (category); " +
                          "a post the word list or WeChat's check holds, or any thread under pre-review, answers 201 with reviewState \"pending\".")
+            .WithDescription("Members of the community (the street admin reads only: 403), by default one thread a minute each (429). " +
+                "Creates a discussion, a solicitation (deadline in the future), a volunteer call (volunteerCap) or a " +
+                "proposal (category; it opens a case), which its author follows. Text the word list blocks or WeChat's " +
+                "check refuses is 422; a post either of them flags, or any thread under pre-review, is held: 201 with " +
+                "reviewState \"pending\", shown to others once a moderator approves it.")
             .RequireRateLimiting(RateLimitingSetup.PostThread)
             .ProducesProblem(403).ProducesProblem(422).ProducesProblem(429);
         community.MapGet("/threads", ListThreads).WithName("ListThreads")
-            .WithSummary("The hall's feed: pinned first, then latest activity; one query a page.");
+            .WithSummary("The hall's feed: pinned first, then latest activity; one query a page.")
+            .WithDescription("Members of the community and its street's admins. Reads only: the published threads, pinned first, then " +
+                "by latest activity, optionally of one kind; the cursor skips threads that moved after the first page.");
         community.MapGet("/projects", ProjectBoard).WithName("ListProjects")
-            .WithSummary("The public progress board of adopted proposals: % done, next due milestone, latest update.");
+            .WithSummary("The public progress board of adopted proposals: % done, next due milestone, latest update.")
+            .WithDescription("Members of the community and its street's admins. Reads only: the public board of the projects adopted " +
+                "proposals became, newest first, with the share of milestones done, the next one due and the latest " +
+                "update.");
 
         var thread = v1.MapGroup("/threads/{threadId:long}").WithTags("Discussion hall").RequireAuthorization().ProducesProblem(404);
         thread.MapGet("/", GetThread).WithName("GetThread")
-            .WithSummary("A thread with its counters, sign-ups, proposal decision and, once a solicitation has closed, its summary.");
-        thread.MapGet("/replies", ListReplies).WithName("ListReplies").WithSummary("Replies, oldest first.");
+            .WithSummary("A thread with its counters, sign-ups, proposal decision and, once a solicitation has closed, its summary.")
+            .WithDescription("Members of the community and its street's admins; a held or hidden thread only its author, the " +
+                "moderators and the street admin (404 for others), as for every route under /v1/threads/{threadId}. Reads " +
+                "only: the thread with its counters, the caller's support, follow and sign-up, the proposal's decision " +
+                "and, once a solicitation has closed, its summary.");
+        thread.MapGet("/replies", ListReplies).WithName("ListReplies").WithSummary("Replies, oldest first.")
+            .WithDescription("Whoever may see the thread. Reads only: its published replies and the caller's own held ones, oldest " +
+                "first, paged by cursor.");
         thread.MapPost("/replies", PostReply).WithName("PostReply")
             .WithSummary("Reply (optionally to a reply of the same thread); followers are notified. Held replies answer 201 with reviewState \"pending\".")
+            .WithDescription("Members who may see the thread (the street admin: 403), by default one reply every 10 seconds each " +
+                "(429), and in slow mode one per the thread's seconds (429 with Retry-After). Adds a reply (replyTo: a " +
+                "reply of the same thread, else 400) that moves the thread up and notifies its followers; text the word " +
+                "list blocks or WeChat's check refuses is 422, a held reply is 201 with reviewState \"pending\". 409 when " +
+                "the thread is not published, locked, or a closed solicitation.")
             .RequireRateLimiting(RateLimitingSetup.PostReply)
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).ProducesProblem(422).ProducesProblem(429);
         thread.MapPut("/support", SupportThread).WithName("SupportThread").WithSummary("Support (+1) the thread; idempotent.")
+            .WithDescription("Members who may see the thread (the street admin: 403). Adds the caller's support, +1 on the thread " +
+                "(twice: no change); 409 when the thread is not published, locked, or a closed solicitation.")
             .ProducesProblem(403).ProducesProblem(409);
         thread.MapDelete("/support", UnsupportThread).WithName("UnsupportThread").WithSummary("Take back a support; idempotent.")
+            .WithDescription("Members who may see the thread (the street admin: 403). Removes the caller's support (without one: no " +
+                "change); 409 when the thread is not published, locked, or a closed solicitation.")
             .ProducesProblem(403).ProducesProblem(409);
         thread.MapPut("/follow", FollowThread).WithName("FollowThread").WithSummary("Follow the thread: an inbox notice on each new reply; idempotent.")
+            .WithDescription("Members who may see the thread (the street admin: 403). The caller gets an inbox notice on each new " +
+                "reply and on a proposal's decision; following twice changes nothing.")
             .ProducesProblem(403);
         thread.MapDelete("/follow", UnfollowThread).WithName("UnfollowThread").WithSummary("Stop following the thread; idempotent.")
+            .WithDescription("Members who may see the thread (the street admin: 403). The caller stops getting its notices; without a " +
+                "follow it changes nothing.")
             .ProducesProblem(403);
         thread.MapPost("/signups", SignUp).WithName("SignUpAsVolunteer")
-            .WithSummary("Sign up for a volunteer call; 409 when the places are taken or already signed up.").ProducesProblem(403).ProducesProblem(409);
+            .WithSummary("Sign up for a volunteer call; 409 when the places are taken or already signed up.")
+            .WithDescription("Members who may see the thread (the street admin: 403). Takes one place of a published, unlocked " +
+                "volunteer call; 409 when the thread is not a volunteer call, takes no sign-ups now, is full, or the " +
+                "caller has signed up already.")
+            .ProducesProblem(403).ProducesProblem(409);
         thread.MapDelete("/signups", Withdraw).WithName("WithdrawSignup").WithSummary("Withdraw a sign-up, freeing the place; idempotent.")
+            .WithDescription("Members who may see the thread (the street admin: 403). Gives the caller's place back (without a " +
+                "sign-up: no change); 409 when the thread is not a volunteer call.")
             .ProducesProblem(403).ProducesProblem(409);
         thread.MapPost("/adopt", Adopt).WithName("AdoptProposal")
-            .WithSummary("Adopt a proposal (its body or the secretary): the case is resolved and a project opens.").ProducesProblem(403).ProducesProblem(409);
+            .WithSummary("Adopt a proposal (its body or the secretary): the case is resolved and a project opens.")
+            .WithDescription("A member of the body the proposal's case is with, or the party secretary (others: 403). Adopts a " +
+                "published, undecided proposal with an optional reason: its case is answered and resolved, a project " +
+                "opens on the public board, and followers are notified. 409 when the thread is not a proposal, not " +
+                "published yet, or already decided.")
+            .ProducesProblem(403).ProducesProblem(409);
         thread.MapPost("/decline", Decline).WithName("DeclineProposal")
-            .WithSummary("Decline a proposal with a reason (its body or the secretary): the case is closed.").ProducesProblem(403).ProducesProblem(409);
+            .WithSummary("Decline a proposal with a reason (its body or the secretary): the case is closed.")
+            .WithDescription("A member of the body the proposal's case is with, or the party secretary (others: 403). Declines a " +
+                "published, undecided proposal with a reason: its case is answered and closed, and followers are " +
+                "notified. 409 when the thread is not a proposal, not published yet, or already decided.")
+            .ProducesProblem(403).ProducesProblem(409);
 
         v1.MapPut("/replies/{replyId:long}/support", SupportReply).WithTags("Discussion hall").RequireAuthorization()
-            .WithName("SupportReply").WithSummary("Support (+1) a reply; idempotent.").ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+            .WithName("SupportReply").WithSummary("Support (+1) a reply; idempotent.")
+            .WithDescription("Members who may see the reply and its thread (the street admin: 403). Adds the caller's support, +1 on " +
+                "the reply (twice: no change); 404 for a reply not published, 409 when its thread is not published, " +
+                "locked, or a closed solicitation.")
+            .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         v1.MapDelete("/replies/{replyId:long}/support", UnsupportReply).WithTags("Discussion hall").RequireAuthorization()
-            .WithName("UnsupportReply").WithSummary("Take back a support of a reply; idempotent.").ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+            .WithName("UnsupportReply").WithSummary("Take back a support of a reply; idempotent.")
+            .WithDescription("Members who may see the reply and its thread (the street admin: 403). Removes the caller's support " +
+                "(without one: no change); 404 for a reply not published, 409 when its thread is not published, locked, " +
+                "or a closed solicitation.")
+            .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
         var project = v1.MapGroup("/projects/{projectId:long}").WithTags("Discussion hall").RequireAuthorization().ProducesProblem(404);
-        project.MapGet("/", GetProject).WithName("GetProject").WithSummary("A project with its milestones and progress.");
+        project.MapGet("/", GetProject).WithName("GetProject").WithSummary("A project with its milestones and progress.")
+            .WithDescription("Members of the project's community and its street's admins; for anyone else it does not exist (404). " +
+                "Reads only: the project with its milestones, the share done, the next one due and the latest update.");
         project.MapPost("/milestones", AddMilestone).WithName("AddMilestone")
-            .WithSummary("Add a milestone (the deciding body or the secretary).").ProducesProblem(403);
+            .WithSummary("Add a milestone (the deciding body or the secretary).")
+            .WithDescription("A member of the project's body (the one its proposal's case was with when adopted), or the party " +
+                "secretary (others: 403). Adds a milestone with a title and a due date (yyyy-MM-dd), and posts an update " +
+                "on the public board.")
+            .ProducesProblem(403);
         project.MapPatch("/milestones/{milestoneId:long}", UpdateMilestone).WithName("UpdateMilestone")
-            .WithSummary("Mark a milestone done or not done, with an optional note (the deciding body or the secretary).").ProducesProblem(403);
+            .WithSummary("Mark a milestone done or not done, with an optional note (the deciding body or the secretary).")
+            .WithDescription("A member of the project's body (the one its proposal's case was with when adopted), or the party " +
+                "secretary (others: 403). Marks a milestone done or not done, with an optional note, and posts an update " +
+                "when something changed; 404 when the milestone is not one of this project.")
+            .ProducesProblem(403);
         return v1;
     }
 

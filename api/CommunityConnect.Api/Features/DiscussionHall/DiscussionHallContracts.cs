@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Infrastructure.Text;
 
 namespace CommunityConnect.Api.Features.DiscussionHall;
@@ -34,7 +35,7 @@ public sealed record NewThread(
     [property: Required, OneOf(ThreadKinds.Discussion, ThreadKinds.Solicitation, ThreadKinds.Volunteer, ThreadKinds.Proposal)] string? Kind,
     [property: Required, TextLength(UserText.TitleMax)] string? Title,
     [property: Required, TextLength(UserText.BodyMax)] string? Body,
-    string? Category = null,
+    [property: Category] string? Category = null,
     DateTimeOffset? Deadline = null,
     [property: Range(1, 10_000)] int? VolunteerCap = null);
 

@@ -22,25 +22,52 @@ public static class EscalationApi
     {
         var community = v1.MapGroup("/communities/{communityId:long}").WithTags("Escalation")
             .RequireAuthorization().AddEndpointFilter<CommunityMemberFilter>().ProducesProblem(404);
-        community.MapGet("/sla", GetSla).WithName("GetSlaPolicies").WithSummary("Clock targets per item kind and urgency (minutes).");
+        community.MapGet("/sla", GetSla).WithName("GetSlaPolicies").WithSummary("Clock targets per item kind and urgency (minutes).")
+            .WithDescription("Members of the community and its street's admins. Reads only: for each item kind (repair, opinion, " +
+                "proposal, question) and urgency, the minutes to first response and to resolution; urgent items count " +
+                "around the clock, the others in working minutes of the street's calendar.");
         community.MapPut("/sla", PutSla).WithName("UpdateSlaPolicies")
-            .WithSummary("Change the policies listed (residents' committee or secretary).").ProducesProblem(403);
+            .WithSummary("Change the policies listed (residents' committee or secretary).")
+            .WithDescription("The residents' committee or the party secretary (others: 403). Sets the targets listed (at least one; 1 " +
+                "to 525,600 minutes, first response no later than resolution) and leaves the others; clocks started from " +
+                "now on use them. Answers every policy.")
+            .ProducesProblem(403);
         community.MapGet("/evaluation", Evaluate).WithName("GetEvaluation")
-            .WithSummary("Measured service of the property company and the two committees in a quarter (period=2026-Q4), with 1–5 stars.");
+            .WithSummary("Measured service of the property company and the two committees in a quarter (period=2026-Q4), with 1–5 stars.")
+            .WithDescription("Members of the community and its street's admins. Reads only: for the quarter named by period (such as " +
+                "2026-Q4; default the current one, Shanghai time), per body the cases it received first, the shares " +
+                "answered and resolved in time, escalations suffered, median minutes, residents' satisfaction and 1 to 5 " +
+                "stars (none without cases).");
 
         v1.MapPost("/cases/{caseId:long}/escalate", Escalate).WithTags("Escalation").RequireAuthorization()
             .WithName("EscalateCase").WithSummary("The author escalates a case one rung once its first-response time has passed.")
+            .WithDescription("Only the case's author (others who see the case: 403; anyone else: 404). Moves the case one rung up 物业 → " +
+                "业委会 → 居委会 → 党支部 → 街道 with the reason, once per case and only after its first-response time has passed; " +
+                "the new body and the author are notified. 409 when the case is resolved or closed, already with the " +
+                "street office, already escalated by hand, or not yet overdue.")
             .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
         var street = v1.MapGroup("/streets/{streetId:long}").WithTags("Escalation").RequireAuthorization().ProducesProblem(404);
         street.MapGet("/calendar", GetCalendar).WithName("GetStreetCalendar")
-            .WithSummary("The street's working-day calendar: hours, holidays and make-up working days.");
+            .WithSummary("The street's working-day calendar: hours, holidays and make-up working days.")
+            .WithDescription("Members of the street's communities and its admins; for anyone else the street does not exist (404). " +
+                "Reads only: the time zone, working hours, holidays and make-up working days that due times are counted " +
+                "in.");
         street.MapPut("/calendar", PutCalendar).WithName("UpdateStreetCalendar")
-            .WithSummary("Replace the street's working-day calendar (street admin).").ProducesProblem(403);
+            .WithSummary("Replace the street's working-day calendar (street admin).")
+            .WithDescription("Only the street's admin (members of its communities: 403; anyone else: 404). Replaces the whole " +
+                "calendar: a known IANA time zone, workStart before workEnd (HH:mm), and holidays and make-up workdays " +
+                "that do not overlap (omitted: none). Due times computed from now on use it.")
+            .ProducesProblem(403);
         street.MapGet("/escalations", StreetEscalations).WithName("ListStreetEscalations")
-            .WithSummary("Cases that reached the street office, across the street's communities (street admin).");
+            .WithSummary("Cases that reached the street office, across the street's communities (street admin).")
+            .WithDescription("Only the street's admins; for anyone else the street does not exist (404). Reads only: the cases of the " +
+                "street's communities that are with the street office now, newest first, with when they reached it, paged " +
+                "by cursor.");
         street.MapGet("/evaluation", EvaluateStreet).WithName("GetStreetEvaluation")
-            .WithSummary("The street's communities side by side for a quarter (street admin).");
+            .WithSummary("The street's communities side by side for a quarter (street admin).")
+            .WithDescription("Only the street's admins; for anyone else the street does not exist (404). Reads only: each community's " +
+                "evaluation for the quarter named by period (default the current one), side by side.");
         return v1;
     }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using CommunityConnect.Api.Infrastructure.Text;
 
@@ -9,14 +10,14 @@ public sealed record SlaPolicy(
     [property: Required, Range(1, 525600)] int? FirstResponseMinutes,
     [property: Required, Range(1, 525600)] int? ResolveMinutes);
 
-public sealed record SlaPolicies([property: Required] IReadOnlyList<SlaPolicy>? Policies);
+public sealed record SlaPolicies([property: Required, MinLength(1, ErrorMessage = "policies must list at least one policy.")] IReadOnlyList<SlaPolicy>? Policies);
 
 public sealed record StreetCalendar(
     [property: Required] string? TimeZone,
     [property: Required, RegularExpression("^([01][0-9]|2[0-3]):[0-5][0-9]$", ErrorMessage = "workStart must be HH:mm.")] string? WorkStart,
     [property: Required, RegularExpression("^([01][0-9]|2[0-3]):[0-5][0-9]$", ErrorMessage = "workEnd must be HH:mm.")] string? WorkEnd,
-    IReadOnlyList<DateOnly>? Holidays,
-    IReadOnlyList<DateOnly>? Workdays);
+    [property: Description("Public holidays: days without working hours even on a weekday. Omitted or null: none.")] IReadOnlyList<DateOnly>? Holidays = null,
+    [property: Description("Make-up working days (调休): weekend days with working hours. Omitted or null: none.")] IReadOnlyList<DateOnly>? Workdays = null);
 
 public sealed record EscalateInput([property: Required, TextLength(200)] string? Reason);
 

@@ -18,14 +18,25 @@ public static class IdentityApi
         var auth = v1.MapGroup("/auth").WithTags("Identity").AllowAnonymous();
         auth.MapPost("/wechat-login", WeChatLogin).WithName("WeChatLogin")
             .WithSummary("Log in with a wx.login code; creates the user on first login.")
+            .WithDescription("Anyone, without a token; limited per IP address per minute (429). Exchanges the code from wx.login with " +
+                "WeChat for the user's openid, creates the user on their first login (a user of no community, who then " +
+                "asks to join one), and answers a bearer token with who they are. 401 for an invalid or expired code, 403 " +
+                "when WeChat blocks the user, 503 when WeChat login is not configured or WeChat does not answer.")
             .RequireRateLimiting(RateLimitingSetup.Login)
             .ProducesProblem(401).ProducesProblem(403).ProducesProblem(429).ProducesProblem(502).ProducesProblem(503);
         auth.MapPost("/dev-login", DevLogin).WithName("DevLogin")
             .WithSummary("Demo login by handle (only where Auth:DevLogin is on); creates a new handle with the role given.")
+            .WithDescription("Anyone, without a token, but only where Auth:DevLogin is on (Development); elsewhere 404. An existing " +
+                "handle logs in as it is; a new handle is created: with communityId and role (default resident; a " +
+                "resident or owner needs unitId) as a verified member, with role street_admin and streetId as that " +
+                "street's admin, or with neither as a user of no community. 400 when the community, unit or street does " +
+                "not exist.")
             .ProducesProblem(404);
 
         v1.MapGet("/me", GetMe).WithTags("Identity").WithName("GetMe").RequireAuthorization()
-            .WithSummary("Who I am: name, own phone, unread count and memberships.");
+            .WithSummary("Who I am: name, own phone, unread count and memberships.")
+            .WithDescription("Any signed-in user, about themself. Reads only: name, own phone unmasked, unread notifications and every " +
+                "verified membership (community, street, role, unit); 401 when the token's account no longer exists.");
         return v1;
     }
 

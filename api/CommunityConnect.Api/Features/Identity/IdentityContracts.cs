@@ -14,7 +14,7 @@ public sealed record DevLoginRequest(
     [property: Required, RegularExpression("^[A-Za-z0-9_.-]{1,40}$", ErrorMessage = "handle must be 1 to 40 letters, digits, '_', '.' or '-'.")] string Handle,
     long? CommunityId = null,
     long? StreetId = null,
-    [property: OneOf(Roles.Resident, Roles.Owner, Roles.PropertyStaff, Roles.OwnersCommittee, Roles.ResidentsCommittee, Roles.PartySecretary, Roles.StreetAdmin)] string? Role = null,
+    [property: OneOf(Roles.Resident, Roles.Owner, Roles.PropertyStaff, Roles.OwnersCommittee, Roles.ResidentsCommittee, Roles.PartySecretary, Roles.StreetAdmin)] string? Role = Roles.Resident,
     long? UnitId = null,
     [property: TextLength(30)] string? DisplayName = null);
 

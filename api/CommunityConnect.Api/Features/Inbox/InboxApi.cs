@@ -12,8 +12,13 @@ public static class InboxApi
     public static RouteGroupBuilder MapInbox(this RouteGroupBuilder v1)
     {
         var me = v1.MapGroup("/me/inbox").WithTags("Inbox").RequireAuthorization();
-        me.MapGet("/", List).WithName("ListInbox").WithSummary("My notifications, newest first.");
-        me.MapPost("/{notificationId:long}/read", MarkRead).WithName("MarkInboxRead").WithSummary("Mark one notification read.").ProducesProblem(404);
+        me.MapGet("/", List).WithName("ListInbox").WithSummary("My notifications, newest first.")
+            .WithDescription("Any signed-in user, about themself. Reads only: their notifications, newest first, with whether each is " +
+                "read, paged by cursor.");
+        me.MapPost("/{notificationId:long}/read", MarkRead).WithName("MarkInboxRead").WithSummary("Mark one notification read.")
+            .WithDescription("Any signed-in user, for one of their own notifications (anyone else's: 404). Marks it read, which lowers " +
+                "the unread count; marking it again changes nothing.")
+            .ProducesProblem(404);
         return v1;
     }
 

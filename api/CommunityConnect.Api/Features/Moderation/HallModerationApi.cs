@@ -29,22 +29,44 @@ public static class HallModerationApi
         v1.MapGet("/communities/{communityId:long}/moderation/queue", Queue).WithTags("Moderation").RequireAuthorization()
             .AddEndpointFilter<CommunityMemberFilter>().WithName("GetModerationQueue")
             .WithSummary("Posts held for review and posts hidden by members' flags (moderators, street admin).")
+            .WithDescription("Moderators and the street's admins (other members: 403). Reads only: threads and replies held for review " +
+                "and those hidden by members' flags, oldest first, with their flag reasons, paged by cursor.")
             .ProducesProblem(403).ProducesProblem(404);
 
         var posts = v1.MapGroup("/").WithTags("Moderation").RequireAuthorization().ProducesProblem(404);
         posts.MapPost("/threads/{threadId:long}/flags", FlagThread).WithName("FlagThread")
             .WithSummary("Flag a thread once (spam, offensive, false_information, privacy, other); three members hide it pending review.")
+            .WithDescription("Members of the community who may see the thread (the street admin: 403). Records the caller's one flag " +
+                "with a reason; at three members' flags the thread is hidden until a moderator reviews it, and the party " +
+                "secretary is notified. 409 when it is already under review or the caller has flagged it.")
             .ProducesProblem(403).ProducesProblem(409);
         posts.MapPost("/replies/{replyId:long}/flags", FlagReply).WithName("FlagReply")
-            .WithSummary("Flag a reply once; three members hide it pending review.").ProducesProblem(403).ProducesProblem(409);
+            .WithSummary("Flag a reply once; three members hide it pending review.")
+            .WithDescription("Members of the community who may see the reply and its thread (the street admin: 403). Records the " +
+                "caller's one flag with a reason; at three members' flags the reply is hidden until a moderator reviews " +
+                "it, and the party secretary is notified. 409 when it is already under review or the caller has flagged " +
+                "it.")
+            .ProducesProblem(403).ProducesProblem(409);
         posts.MapPost($"/threads/{{threadId:long}}/{{action:regex(^({ThreadActions})$)}}", ActOnThread).WithName("ModerateThread")
             .WithSummary("Moderator action on a thread: approve, hide ({reason}, shown to the author), restore, pin, unpin, lock, unlock.")
+            .WithDescription("Moderators only: the party secretary and appointed residents' committee members (others: 403). approve " +
+                "publishes a held thread (a held proposal then opens its case), hide hides it with a reason the author is " +
+                "sent (400 without one), restore publishes a hidden one again, pin/unpin and lock/unlock do what they " +
+                "say; each action is logged. 409 when the thread is already so (approve on a published thread or one a " +
+                "moderator hid, pin on a pinned one, ...).")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
         posts.MapPost($"/replies/{{replyId:long}}/{{action:regex(^({ReplyActions})$)}}", ActOnReply).WithName("ModerateReply")
             .WithSummary("Moderator action on a reply: approve, hide ({reason}, shown to the author), restore.")
+            .WithDescription("Moderators only: the party secretary and appointed residents' committee members (others: 403). approve " +
+                "publishes a held reply (its followers hear of it then), hide hides it with a reason the author is sent " +
+                "(400 without one), restore publishes a hidden one again; each action is logged. 409 when the reply is " +
+                "already so.")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
         posts.MapPut("/threads/{threadId:long}/slow-mode", SlowMode).WithName("SetSlowMode")
-            .WithSummary("Seconds a member must wait between two replies in the thread (0 turns it off).").ProducesProblem(403);
+            .WithSummary("Seconds a member must wait between two replies in the thread (0 turns it off).")
+            .WithDescription("Moderators only (others: 403). Sets the seconds (0 to 86,400; 0 turns it off) a member must wait between " +
+                "two replies in the thread; replying sooner is 429 with Retry-After. Logged.")
+            .ProducesProblem(403);
         return v1;
     }
 

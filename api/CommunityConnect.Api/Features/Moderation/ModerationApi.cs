@@ -14,21 +14,47 @@ public static class ModerationApi
         var community = v1.MapGroup("/communities/{communityId:long}").WithTags("Moderation")
             .RequireAuthorization().AddEndpointFilter<CommunityMemberFilter>().ProducesProblem(404);
         community.MapGet("/moderators", ListModerators).WithName("ListModerators")
-            .WithSummary("The hall's moderators: the party secretary, and residents' committee members the secretary appointed.");
+            .WithSummary("The hall's moderators: the party secretary, and residents' committee members the secretary appointed.")
+            .WithDescription("Members of the community and its street's admins. Reads only: the hall's moderators: the party secretary " +
+                "by office, and the residents' committee members the secretary appointed.");
         community.MapPut("/moderators/{userId:long}", Appoint).WithName("AppointModerator")
-            .WithSummary("Appoint a residents' committee member as moderator (secretary).").ProducesProblem(403).ProducesProblem(409);
+            .WithSummary("Appoint a residents' committee member as moderator (secretary).")
+            .WithDescription("Only the party secretary (others: 403). Makes a verified residents' committee member of this community a " +
+                "moderator (again: no change) and logs it; 404 when the user is not a member, 409 when they are not on " +
+                "the residents' committee. Answers the moderators.")
+            .ProducesProblem(403).ProducesProblem(409);
         community.MapDelete("/moderators/{userId:long}", Dismiss).WithName("DismissModerator")
-            .WithSummary("Dismiss an appointed moderator (secretary).").ProducesProblem(403);
+            .WithSummary("Dismiss an appointed moderator (secretary).")
+            .WithDescription("Only the party secretary (others: 403). Removes an appointed moderator and logs it; the secretary stays " +
+                "one by office, and dismissing someone who is not a moderator changes nothing.")
+            .ProducesProblem(403);
         community.MapGet("/moderation/settings", GetSettings).WithName("GetModerationSettings")
-            .WithSummary("Whether new threads wait for review before they are shown (先审后发).").ProducesProblem(403);
+            .WithSummary("Whether new threads wait for review before they are shown (先审后发).")
+            .WithDescription("Moderators and the street's admins (other members: 403). Reads only: whether pre-review (先审后发) holds " +
+                "every new thread until a moderator approves it.")
+            .ProducesProblem(403);
         community.MapPut("/moderation/settings", PutSettings).WithName("UpdateModerationSettings")
-            .WithSummary("Turn pre-review on or off (secretary).").ProducesProblem(403);
+            .WithSummary("Turn pre-review on or off (secretary).")
+            .WithDescription("Only the party secretary (others: 403). Turns pre-review on or off for threads posted from now on, and " +
+                "logs it.")
+            .ProducesProblem(403);
         community.MapGet("/moderation/words", GetWords).WithName("GetModerationWords")
-            .WithSummary("The word list: block refuses a post, review holds it (moderators).").ProducesProblem(403);
+            .WithSummary("The word list: block refuses a post, review holds it (moderators).")
+            .WithDescription("Moderators and the street's admins (other members: 403). Reads only: the community's word list, or the " +
+                "shipped default until it sets its own (isDefault): a block word refuses a post, a review word holds it " +
+                "for a moderator.")
+            .ProducesProblem(403);
         community.MapPut("/moderation/words", PutWords).WithName("UpdateModerationWords")
-            .WithSummary("Replace the word list (secretary).").ProducesProblem(403);
+            .WithSummary("Replace the word list (secretary).")
+            .WithDescription("Only the party secretary (others: 403). Replaces the whole list (an empty list holds nothing back); a " +
+                "word needs a letter, digit or character, not only spaces or symbols. The log records how many words, not " +
+                "which.")
+            .ProducesProblem(403);
         community.MapGet("/moderation/log", Log).WithName("GetModerationLog")
-            .WithSummary("Every moderation action: who, what, why, when (moderators, street admin).").ProducesProblem(403);
+            .WithSummary("Every moderation action: who, what, why, when (moderators, street admin).")
+            .WithDescription("Moderators and the street's admins (other members: 403). Reads only: every moderation action (who, what, " +
+                "on which post, why, when), newest first, paged by cursor.")
+            .ProducesProblem(403);
         return v1;
     }
 

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using CommunityConnect.Api.Features.Cases;
+using CommunityConnect.Api.Infrastructure.OpenApi;
 using CommunityConnect.Api.Infrastructure.Text;
 
 namespace CommunityConnect.Api.Features.Repairs;
@@ -8,8 +10,9 @@ namespace CommunityConnect.Api.Features.Repairs;
 /// neighbour's) or <c>commonArea</c> (e.g. "楼道", with <c>buildingId</c> when it is in a building).
 /// Property staff may report for a resident: <c>reporterId</c> and <c>channel</c>.
 /// </summary>
+[ExactlyOneOf("unitId", "commonArea")]
 public sealed record NewRepairTicket(
-    [property: Required] string? Category,
+    [property: Required, Category] string? Category,
     [property: Required, TextLength(UserText.BodyMax)] string? Description,
     long? UnitId = null,
     long? BuildingId = null,
@@ -17,7 +20,7 @@ public sealed record NewRepairTicket(
     bool Urgent = false,
     [property: TextLength(20)] string? ContactPhone = null,
     long? ReporterId = null,
-    [property: OneOf("app", "phone", "walk_in")] string? Channel = null);
+    [property: OneOf("app", "phone", "walk_in")] string? Channel = "app");
 
 public sealed record RepairLocation(long? UnitId, string? UnitLabel, long? BuildingId, string? BuildingLabel, string? CommonArea);
 

@@ -25,53 +25,109 @@ public static partial class RepairsApi
             .RequireAuthorization().AddEndpointFilter<CommunityMemberFilter>().ProducesProblem(404);
         community.MapPost("/", Create).WithName("ReportRepair")
             .WithSummary("Report a repair in a unit or a common area (property staff may report for a resident).")
+            .WithDescription("Members of the community (the street admin: 403). Creates a submitted ticket at a unit of the community " +
+                "(unitId) or a common area (commonArea, with buildingId when it is in a building), and its case, routed " +
+                "by category and notified to that body; gas is always urgent. Only property staff report for a member by " +
+                "phone or at the desk (reporterId, channel): anyone else sending them gets 403.")
             .ProducesValidationProblem().ProducesProblem(403);
         community.MapGet("/", List).WithName("ListRepairs")
-            .WithSummary("The repair tickets the caller may see, newest first, by state, mine or assigned to me.").ProducesValidationProblem();
+            .WithSummary("The repair tickets the caller may see, newest first, by state, mine or assigned to me.")
+            .WithDescription("Members of the community and its street's admins. Reads only: the tickets the caller may see (property " +
+                "staff, the committees, the secretary and the street admin: all; others: their own, their unit's and the " +
+                "common areas'), newest first, filtered by state, mine or assignedToMe, paged by cursor.")
+            .ProducesValidationProblem();
         community.MapGet("/scoreboard", Scoreboard).WithName("GetRepairScoreboard")
             .WithSummary("The property company's public figures per category and overall for tickets reported between two dates (Asia/Shanghai).")
+            .WithDescription("Members of the community and its street's admins. Reads only: for the tickets reported from `from` to " +
+                "`to` (Shanghai dates, at most 366 days apart, default the last 30 days), per category and overall: " +
+                "tickets, median minutes to acceptance and to resolution, reopen rate and average ratings.")
             .ProducesValidationProblem();
 
         var ticket = v1.MapGroup("/repairs/{ticketId:long}").WithTags("Repairs").RequireAuthorization().ProducesProblem(404);
-        ticket.MapGet("/", Get).WithName("GetRepair").WithSummary("A repair ticket with its state, case, photos, \"me too\" count and rating.");
+        ticket.MapGet("/", Get).WithName("GetRepair").WithSummary("A repair ticket with its state, case, photos, \"me too\" count and rating.")
+            .WithDescription("Whoever may see the ticket: its reporter, the residents of its unit, every member for a common area, " +
+                "property staff, the committees, the secretary and the street admin; for anyone else it does not exist " +
+                "(404), as for every route under /v1/repairs/{ticketId}. Reads only; the contact phone is masked but to " +
+                "the reporter and property staff.");
         ticket.MapPut("/agree", Agree).WithName("AgreeWithRepair").WithSummary("\"Me too\": another member has the same problem.")
+            .WithDescription("Members who may see the ticket, but not its reporter (403). Adds the caller's \"me too\" (twice: no " +
+                "change); 409 once the ticket is closed, rejected or cancelled.")
             .ProducesProblem(403).ProducesProblem(409);
-        ticket.MapDelete("/agree", Disagree).WithName("WithdrawRepairAgreement").WithSummary("Take back a \"me too\".");
+        ticket.MapDelete("/agree", Disagree).WithName("WithdrawRepairAgreement").WithSummary("Take back a \"me too\".")
+            .WithDescription("Whoever may see the ticket. Removes the caller's \"me too\", in any state; without one it changes nothing.");
         ticket.MapPost("/photos", AddPhoto).WithName("AddRepairPhoto")
             .WithSummary("Add a photo (multipart field `file`; JPEG, PNG or WebP by their bytes; up to 5 MB, 9 per ticket).")
+            .WithDescription("The reporter and property staff (others who may see the ticket: 403). Stores a JPEG, PNG or WebP photo, " +
+                "judged by its bytes whatever its name (415 otherwise), of at most 5 MB (413), on a ticket not closed, " +
+                "rejected or cancelled and holding fewer than 9 photos (409).")
             .DisableAntiforgery().WithMetadata(new RequestSizeLimitAttribute(RepairPhotoStore.MaxBytes + 256 * 1024))
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
         ticket.MapPost("/accept", Accept).WithName("AcceptRepair").WithSummary("Property staff accept a submitted ticket (the case's first response).")
+            .WithDescription("Property staff only (others: 403). Moves a submitted ticket to accepted, with an optional note: the " +
+                "case's first response, which stops its first-response clock; the reporter is notified. 409 in any other " +
+                "state, as when a colleague has just accepted it.")
             .ProducesProblem(403).ProducesProblem(409);
         ticket.MapPost("/assign", Assign).WithName("AssignRepair").WithSummary("Property staff dispatch an accepted ticket to a technician (a property_staff member).")
+            .WithDescription("Property staff only (others: 403). Moves an accepted ticket to assigned, dispatched to technicianId, a " +
+                "property staff member of the community (400 otherwise), with an optional note; 409 in any other state.")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
         ticket.MapPost("/start", Start).WithName("StartRepair").WithSummary("The repair starts on an assigned ticket.")
+            .WithDescription("Property staff only (others: 403). Moves an assigned ticket to in_progress, with an optional note; 409 " +
+                "in any other state.")
             .ProducesProblem(403).ProducesProblem(409);
         ticket.MapPost("/pause", Pause).WithName("PauseRepair").WithSummary("Pause a repair in progress, with a reason (waiting for parts).")
+            .WithDescription("Property staff only (others: 403). Moves an in_progress ticket to paused with a reason (waiting for " +
+                "parts); the case's resolution clock stops until it resumes. 409 in any other state.")
             .ProducesProblem(403).ProducesProblem(409);
         ticket.MapPost("/resume", Resume).WithName("ResumeRepair").WithSummary("Resume a paused repair.")
+            .WithDescription("Property staff only (others: 403). Moves a paused ticket back to in_progress, with an optional note; the " +
+                "resolution due time moves on by the paused working time. 409 in any other state.")
             .ProducesProblem(403).ProducesProblem(409);
         ticket.MapPost("/resolve", Resolve).WithName("ResolveRepair").WithSummary("The repair is done; the reporter is asked to rate it.")
+            .WithDescription("Property staff only (others: 403). Moves an in_progress ticket to resolved, with an optional note, " +
+                "resolving its case, and asks the reporter to rate it (unrated, it closes by itself after 7 days). 409 in " +
+                "any other state.")
             .ProducesProblem(403).ProducesProblem(409);
         ticket.MapPost("/reject", Reject).WithName("RejectRepair").WithSummary("Property staff decline a submitted ticket, with a reason.")
+            .WithDescription("Property staff only (others: 403). Declines a submitted ticket with a reason, which the reporter is " +
+                "sent, and closes its case; 409 once it is accepted, or in any other state.")
             .ProducesProblem(403).ProducesProblem(409);
         ticket.MapPost("/cancel", Cancel).WithName("CancelRepair").WithSummary("The reporter withdraws a ticket not yet accepted.")
+            .WithDescription("Only the reporter (others: 403). Withdraws a ticket the property company has not accepted yet " +
+                "(submitted), with an optional note, and closes its case; 409 in any other state.")
             .ProducesProblem(403).ProducesProblem(409);
         ticket.MapPost("/reopen", Reopen).WithName("ReopenRepair")
             .WithSummary("The reporter reopens a resolved or closed ticket within 7 days of its resolution, with a reason.")
+            .WithDescription("Only the reporter (others: 403). Sends a resolved or closed ticket back to accepted with a reason, " +
+                "within 7 days of its resolution: its case reopens and its rating is withdrawn, to be given again. 409 in " +
+                "another state or after the 7 days.")
             .ProducesProblem(403).ProducesProblem(409);
         ticket.MapPost("/rating", Rate).WithName("RateRepair")
             .WithSummary("The reporter rates a resolved ticket once (timeliness, attitude, quality 1–5); this closes it.")
+            .WithDescription("Only the reporter (others: 403), once. Rates a resolved ticket 1 to 5 for timeliness, attitude and " +
+                "quality, with an optional comment, which closes the ticket and its case; 409 when it is not resolved or " +
+                "already rated.")
             .ProducesProblem(403).ProducesProblem(409);
         ticket.MapPost("/messages", PostMessage).WithName("PostRepairMessage")
-            .WithSummary("A message between the reporter and the property staff.").ProducesProblem(403).ProducesProblem(409);
+            .WithSummary("A message between the reporter and the property staff.")
+            .WithDescription("The reporter and property staff (others who may see the ticket: 403). Adds a message to the ticket's " +
+                "conversation and its history; 409 once the ticket is closed, rejected or cancelled.")
+            .ProducesProblem(403).ProducesProblem(409);
         ticket.MapGet("/messages", Messages).WithName("ListRepairMessages")
-            .WithSummary("The conversation on a ticket, oldest first (everyone who may see the ticket).").ProducesValidationProblem();
+            .WithSummary("The conversation on a ticket, oldest first (everyone who may see the ticket).")
+            .WithDescription("Whoever may see the ticket. Reads only: its conversation between the reporter and property staff, oldest " +
+                "first, paged by cursor.")
+            .ProducesValidationProblem();
         ticket.MapGet("/history", History).WithName("GetRepairHistory")
-            .WithSummary("Every transition and message of a ticket: who, from, to, when, note.");
+            .WithSummary("Every transition and message of a ticket: who, from, to, when, note.")
+            .WithDescription("Whoever may see the ticket. Reads only: every transition and message in order: what happened, who, from " +
+                "and to which state, when, and its note.");
 
         v1.MapGet("/photos/{photoId:long}", GetPhoto).WithTags("Repairs").RequireAuthorization().WithName("GetRepairPhoto")
-            .WithSummary("A ticket's photo, for those who may see the ticket.").ProducesProblem(404);
+            .WithSummary("A ticket's photo, for those who may see the ticket.")
+            .WithDescription("Whoever may see the photo's ticket; for anyone else it does not exist (404). Reads only: the image as " +
+                "stored, with its content type, cacheable privately for an hour.")
+            .Produces<Stream>(StatusCodes.Status200OK, "image/jpeg", "image/png", "image/webp").ProducesProblem(404);
         return v1;
     }
 

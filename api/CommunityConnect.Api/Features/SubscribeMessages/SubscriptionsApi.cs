@@ -37,9 +37,14 @@ public static class SubscriptionsApi
     public static RouteGroupBuilder MapSubscribeMessages(this RouteGroupBuilder v1)
     {
         var me = v1.MapGroup("/me/subscriptions").WithTags("Inbox").RequireAuthorization();
-        me.MapGet("/", List).WithName("ListSubscriptions").WithSummary("How many WeChat messages of each template I have allowed and not yet received.");
+        me.MapGet("/", List).WithName("ListSubscriptions").WithSummary("How many WeChat messages of each template I have allowed and not yet received.")
+            .WithDescription("Any signed-in user, about themself. Reads only: for each WeChat subscribe-message template the server " +
+                "knows, how many messages the user has allowed and not yet received.");
         me.MapPost("/", Consent).WithName("RecordConsent")
             .WithSummary("Record consents from wx.requestSubscribeMessage: each allows one WeChat message of that template.")
+            .WithDescription("Any signed-in user, after wx.requestSubscribeMessage. Adds count (1 to 50) consents to the template, " +
+                "each allowing one WeChat message (a resend with the same Idempotency-Key adds nothing); 400 when the " +
+                "server knows no such template.")
             .ProducesProblem(400);
         return v1;
     }

@@ -66,7 +66,10 @@ public static class DataSetup
                     return TypedResults.Problem(statusCode: 503, title: "The database does not answer.");
                 }
             })
-            .WithTags("Health").WithName("Health").WithSummary("200 when the database answers.").ProducesProblem(503).AllowAnonymous();
+            .WithTags("Health").WithName("Health").WithSummary("200 when the database answers.")
+            .WithDescription("Anyone, without a token (load balancers, uptime checks). Reads only: 200 {\"status\":\"ok\"} when the " +
+                "database answers a query, 503 problem when it does not.")
+            .ProducesProblem(503).AllowAnonymous();
         return app;
     }
 

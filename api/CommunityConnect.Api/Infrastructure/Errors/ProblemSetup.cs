@@ -13,8 +13,10 @@ public static class ProblemSetup
             context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier);
             if (context.ProblemDetails is HttpValidationProblemDetails validation)
             {
-                // Name the failing fields as the client wrote them (camelCase JSON), not as C# does.
-                var errors = validation.Errors.ToDictionary(e => JsonNamingPolicy.CamelCase.ConvertName(e.Key), e => e.Value);
+                // Name the failing fields as the client wrote them (camelCase JSON), not as C# does,
+                // nested ones too: routes[0].category, not routes[0].Category.
+                var errors = validation.Errors.ToDictionary(
+                    e => string.Join('.', e.Key.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName)), e => e.Value);
                 validation.Errors.Clear();
                 foreach (var (field, messages) in errors)
                 {

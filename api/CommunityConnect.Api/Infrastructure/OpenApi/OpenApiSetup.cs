@@ -1,12 +1,43 @@
-using CommunityConnect.Api.Infrastructure.Idempotency;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
 namespace CommunityConnect.Api.Infrastructure.OpenApi;
 
+/// <summary>
+/// The OpenAPI document: what the endpoints say about themselves (summary, description, typed
+/// results), plus what holds for the whole api (<see cref="OperationConventions"/>) and the request
+/// schemas as validation sees them (<see cref="RequestSchemas"/>).
+/// </summary>
 public static class OpenApiSetup
 {
     public const string DocumentPath = "/openapi/v1.json";
+
+    /// <summary>Where <c>dotnet run</c> serves the api (README, launchSettings.json).</summary>
+    public const string LocalServer = "http://localhost:5080";
+
+    /// <summary>Every tag of the document with its description; a tag missing here fails OpenApiDocumentTests.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Tags = new Dictionary<string, string>
+    {
+        ["Health"] = "Whether the api and its database answer; for load balancers and uptime checks, no sign-in needed.",
+        ["Identity"] = "Logging in (WeChat, or dev-login in Development) and who the caller is: name, own phone, unread count, memberships.",
+        ["Communities"] = "A community with its buildings, units and staff, and residents' requests to be verified in a unit, " +
+                          "which the residents' committee approves or rejects.",
+        ["Cases"] = "The one case every repair ticket, opinion (but praise) and proposal opens: which body must answer it, by when, " +
+                    "its state and history; the bodies' work queue and the routing table of category → first body.",
+        ["Escalation"] = "Service clocks (SLA targets per item kind and urgency), the street's working-day calendar, a case's climb up " +
+                         "物业 → 业委会 → 居委会 → 党支部 → 街道, and each body's quarterly evaluation with stars.",
+        ["Repairs"] = "物业报修: repair tickets from report to rating, moved by the state machine " +
+                      "(submitted → accepted → assigned → in_progress → resolved → closed, with paused, rejected, cancelled and reopening), " +
+                      "with photos, messages, \"me too\" and the property company's public scoreboard.",
+        ["Complaint box"] = "大家来吐槽: complaints, suggestions, questions and praise, optionally anonymous (the author sealed from everyone; " +
+                            "only the party secretary may unseal, with a reason the audit log keeps), public or private answers, " +
+                            "the author's satisfaction, and trends.",
+        ["Discussion hall"] = "议事厅: discussions, opinion solicitations, volunteer calls and proposals; replies, supports, follows, " +
+                              "sign-ups, proposal decisions and the projects adopted proposals become, with public milestones.",
+        ["Moderation"] = "Keeping the hall civil: moderators (the party secretary and appointed residents' committee members), " +
+                         "pre-review, the word list, members' flags, the review queue, moderator actions, slow mode and the moderation log.",
+        ["Inbox"] = "The caller's notifications, and the WeChat subscribe-message consents that let the app mirror them to WeChat.",
+    };
 
     public static IServiceCollection AddCommunityOpenApi(this IServiceCollection services)
     {
@@ -19,12 +50,21 @@ public static class OpenApiSetup
                     Title = "CommunityConnect API",
                     Version = "v1",
                     Description = "社区自治小程序后端: 议事厅, 物业报修, 大家来吐槽, 业主线上表决, 智能受理. " +
-                                  "Log in with POST /v1/auth/dev-login (demo) or /v1/auth/wechat-login, then send the token as a Bearer header.",
+                                  "Log in with POST /v1/auth/dev-login (demo) or /v1/auth/wechat-login, then send the token as a Bearer header. " +
+                                  "Errors are application/problem+json; another community's data is 404, a role that may never do something 403, " +
+                                  "a state that forbids it now 409. Lists are paged by cursor: ?after=CURSOR&limit=N (default 20, at most 100).",
+                    Contact = new OpenApiContact { Name = "CommunityConnect project team" },
+                    License = new OpenApiLicense { Name = "Proprietary: all rights reserved by the CommunityConnect project", Identifier = "LicenseRef-Proprietary" },
                 };
+                document.Servers = [new OpenApiServer { Url = LocalServer, Description = "The api as `dotnet run --project api/CommunityConnect.Api` serves it." }];
+                foreach (var tag in document.Tags ?? new HashSet<OpenApiTag>())
+                {
+                    tag.Description ??= Tags.GetValueOrDefault(tag.Name ?? "");
+                }
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
                 {
-                    ["bearer"] = new OpenApiSecurityScheme
+                    [OperationConventions.BearerScheme] = new OpenApiSecurityScheme
                     {
                         Type = SecuritySchemeType.Http,
                         Scheme = "bearer",
@@ -32,35 +72,12 @@ public static class OpenApiSetup
                         Description = "The token from /v1/auth/wechat-login or /v1/auth/dev-login.",
                     },
                 };
-                document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
+                document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(OperationConventions.BearerScheme, document)] = [] }];
+                ProblemSchemas.Complete(document);
                 return Task.CompletedTask;
             });
-            options.AddOperationTransformer((operation, context, _) =>
-            {
-                // Every signed-in endpoint can answer 401 (no token, or an expired one).
-                var signedIn = context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Any()
-                               && !context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().Any();
-                if (signedIn)
-                {
-                    operation.Responses ??= new OpenApiResponses();
-                    operation.Responses.TryAdd("401", new OpenApiResponse { Description = "Not signed in, or the token has expired." });
-                }
-                var creates = context.Description.HttpMethod == "POST"
-                              && context.Description.SupportedResponseTypes.Any(r => r.StatusCode == StatusCodes.Status201Created);
-                if (creates)
-                {
-                    operation.Parameters ??= [];
-                    operation.Parameters.Add(new OpenApiParameter
-                    {
-                        Name = IdempotencyFilter.Header,
-                        In = ParameterLocation.Header,
-                        Required = false,
-                        Description = "Resending with the same key answers the first answer again instead of creating a duplicate (24 hours).",
-                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 200 },
-                    });
-                }
-                return Task.CompletedTask;
-            });
+            options.AddOperationTransformer<OperationConventions>();
+            options.AddSchemaTransformer<RequestSchemas>();
         });
         return services;
     }

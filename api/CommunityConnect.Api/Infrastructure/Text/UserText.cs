@@ -54,7 +54,7 @@ public sealed class TextLengthAttribute(int max) : ValidationAttribute
 
 /// <summary>One of a fixed set of strings.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter | AttributeTargets.Field)]
-public sealed class OneOfAttribute(params string[] allowed) : ValidationAttribute
+public sealed class OneOfAttribute(params string[] allowed) : ValidationAttribute, IAllowedValues
 {
     public IReadOnlyList<string> Allowed { get; } = allowed;
 
