@@ -21,41 +21,51 @@ public static class AnnouncementsApi
             .RequireAuthorization().AddEndpointFilter<CommunityMemberFilter>().ProducesProblem(404);
         community.MapPost("/", Publish).WithName("PublishAnnouncement")
             .WithSummary("Publish an announcement to the community or to some buildings.")
-            .WithDescription("The residents' committee, the owners' committee, the property company and the secretary publish (residents: 403). " +
-                "The audience's members get an inbox notice (and a WeChat subscribe message where they consented). Honours Idempotency-Key.")
+            .WithDescription("The residents' committee, the owners' committee, the property company and the party secretary (residents and the street " +
+                "admin: 403). Publishes to the whole community (audience all) or to some of its buildings (audience buildings with " +
+                "buildingIds, 400 otherwise), optionally pinned until a future time; the audience's members get an inbox notice, and a WeChat " +
+                "subscribe message where they consented.")
             .ProducesProblem(400).ProducesProblem(403);
         community.MapGet("/", List).WithName("ListAnnouncements")
             .WithSummary("Announcements the caller is in the audience of, pinned first, then newest first.")
-            .WithDescription("Every member sees those to the whole community and those to the buildings they live in; staff, committees, " +
-                "the secretary and the street admin see all. read/acknowledged are the caller's own. Changes nothing.")
+            .WithDescription("Members of the community and its street's admins. Reads only: a member sees those to the whole community and to the buildings " +
+                "they live in, staff, the committees, the secretary and the street admin all of them; read and acknowledged are the caller's " +
+                "own; paged by cursor.")
             .ProducesProblem(400);
 
         var one = v1.MapGroup("/announcements/{announcementId:long}").WithTags("Announcements").RequireAuthorization().ProducesProblem(404);
         one.MapGet("/", Get).WithName("GetAnnouncement")
             .WithSummary("One announcement with its attachments; reading it records the caller's read.")
-            .WithDescription("For members of its audience (others: 404). A member's first read is recorded for the receipts; the street admin reads without a receipt.");
+            .WithDescription("Members of its audience, the staff, committees and secretary of its community and the street admin; for anyone else it does " +
+                "not exist (404). Records a member's first read for the receipts (the street admin reads without one).");
         one.MapPut("/acknowledgement", Acknowledge).WithName("AcknowledgeAnnouncement")
             .WithSummary("已知晓: record that the caller has taken note (idempotent, 204).")
-            .WithDescription("Members of the audience; 403 for the street admin; 409 when the announcement asks for no acknowledgement. Also records a read.")
+            .WithDescription("Members of the audience (the street admin, who is no household: 403). Records the caller's 已知晓 and a read; again: no change. " +
+                "409 when the announcement asks for no acknowledgement.")
             .ProducesProblem(403).ProducesProblem(409);
         one.MapGet("/receipts", Receipts).WithName("GetAnnouncementReceipts")
             .WithSummary("Households read, acknowledged and not yet, per building and in total.")
-            .WithDescription("For those acting for the publishing body, the secretary and the street admin (others: 403). A household is a unit with at least " +
-                "one verified resident or owner; an owner and a tenant of one unit count once.")
+            .WithDescription("Those acting for the publishing body, the party secretary and the street admin (others: 403). Reads only: the audience's " +
+                "households, each a unit with at least one verified resident or owner (its owner and tenant count once), read, acknowledged " +
+                "and not yet.")
             .ProducesProblem(403);
         one.MapPost("/reminders", Remind).WithName("RemindAnnouncement")
             .WithSummary("Remind the households that have not read it (or not acknowledged it, where required).")
-            .WithDescription("Once per announcement (409 after), by those acting for the publishing body or the secretary (others: 403). " +
-                "Every verified resident and owner of those households gets an inbox notice.")
+            .WithDescription("Those acting for the publishing body and the party secretary (others: 403). Sends an inbox notice to every verified resident " +
+                "and owner of the households that have not read it (or not acknowledged it, where it asks for that); once per announcement, " +
+                "409 after.")
             .ProducesProblem(403).ProducesProblem(409);
         one.MapPost("/attachments", AddAttachment).WithName("AddAnnouncementAttachment")
             .WithSummary("Attach an image or a PDF (multipart field `file`; JPEG, PNG, WebP or PDF by their bytes; up to 5 MB, 9 per announcement).")
-            .WithDescription("The author and those acting for the publishing body (others: 403); 413 over 5 MB, 415 for other bytes whatever the name, 409 for a 10th.")
+            .WithDescription("Its author and those acting for the publishing body (others: 403). Stores the file, checked by its bytes whatever its name " +
+                "(415 for other bytes, 413 over 5 MB), and adds it to the announcement; 409 for a 10th.")
             .DisableAntiforgery().WithMetadata(new RequestSizeLimitAttribute(FileVault.RequestLimit))
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
         one.MapGet("/attachments/{attachmentId:long}", GetAttachment).WithName("GetAnnouncementAttachment")
             .WithSummary("An attachment's file, for the announcement's audience.")
-            .WithDescription("For whoever sees the announcement; 404 for anyone else. Changes nothing.");
+            .WithDescription("Whoever may see the announcement; for anyone else it does not exist (404). Reads only: the file as stored, with its content " +
+                "type, cacheable privately for an hour.")
+            .Produces<Stream>(StatusCodes.Status200OK, "image/jpeg", "image/png", "image/webp", "application/pdf");
         return v1;
     }
 

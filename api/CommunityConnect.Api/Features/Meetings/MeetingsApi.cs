@@ -23,41 +23,48 @@ public static class MeetingsApi
             .RequireAuthorization().AddEndpointFilter<CommunityMemberFilter>().ProducesProblem(404);
         community.MapPost("/", Schedule).WithName("ScheduleMeeting")
             .WithSummary("Schedule a hearing, coordination or review meeting, optionally about a thread, a case or a project.")
-            .WithDescription("A committee, the property company or the secretary (residents: 403) schedules; the organising body is the most official " +
-                "role the caller holds. Every member gets an inbox notice. Honours Idempotency-Key.")
+            .WithDescription("A committee, the property company or the party secretary (residents and the street admin: 403); the organising body is the " +
+                "most official role the caller holds. Creates the meeting, about at most one thread, case or project of the community (400 " +
+                "otherwise), at any start time (one already held may be entered afterwards), and every member gets an inbox notice.")
             .ProducesProblem(400).ProducesProblem(403);
         community.MapGet("/", List).WithName("ListMeetings")
             .WithSummary("The community's meetings: when=upcoming (soonest first), past (latest first), or all (latest first).")
-            .WithDescription("Every member and the street admin. Changes nothing.")
+            .WithDescription("Members of the community and its street's admins. Reads only: when=upcoming soonest first, when=past or all latest first, " +
+                "paged by cursor.")
             .ProducesProblem(400);
         community.MapGet("/ledger", Ledger).WithName("GetMeetingLedger")
             .WithSummary("台账: a year's meetings by kind with their decisions and the state of their actions (year in Asia/Shanghai, default this year).")
-            .WithDescription("Every member and the street admin. Changes nothing.")
+            .WithDescription("Members of the community and its street's admins. Reads only: for each kind, the meetings that started in the year, their " +
+                "decisions, and how many of their actions are open and done.")
             .ProducesProblem(400);
 
         var meeting = v1.MapGroup("/meetings/{meetingId:long}").WithTags("Meetings").RequireAuthorization().ProducesProblem(404);
         meeting.MapGet("/", Get).WithName("GetMeeting")
             .WithSummary("One meeting with its minutes, amendments and actions (each with its case).")
-            .WithDescription("Every member of its community and the street admin; others 404. Changes nothing.");
+            .WithDescription("Members of its community and its street's admins; for anyone else it does not exist (404). Reads only: the meeting with its " +
+                "minutes (and whether they are fixed), amendments, and actions with the state of their cases.");
         meeting.MapPost("/minutes", RecordMinutes).WithName("RecordMeetingMinutes")
             .WithSummary("Record the minutes once, after the meeting; each action opens a meeting_action case with its due time as the resolution clock.")
-            .WithDescription("The organiser (who scheduled it, or those acting for the organising body; others 403). 409 before the meeting starts and " +
-                "for a second time. Every member is told. Honours Idempotency-Key.")
+            .WithDescription("The organiser: who scheduled it, or those acting for the organising body (others: 403). Records the minutes once, after the " +
+                "meeting has started (409 before, and for a second time); each action (at most 20, due in the future) opens a meeting_action " +
+                "case for its responsible body with its due time as the resolution clock, and every member is told.")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
         meeting.MapPut("/minutes", CorrectMinutes).WithName("CorrectMeetingMinutes")
             .WithSummary("Correct the minutes' text within 7 days of recording them.")
-            .WithDescription("The organiser (others 403). After 7 days (domain clock) the minutes are fixed: 409, amend them instead. Actions stay as recorded.")
+            .WithDescription("The organiser (others: 403). Replaces the minutes' attendance, positions and decisions; the actions stay as recorded. 409 " +
+                "when there are no minutes yet, and once they are fixed 7 days after recording: amend them instead.")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
         meeting.MapPost("/amendments", Amend).WithName("AmendMeetingMinutes")
             .WithSummary("Add an amendment, shown beside the minutes.")
-            .WithDescription("The organiser (others 403), once there are minutes (409 before). Honours Idempotency-Key.")
+            .WithDescription("The organiser (others: 403). Adds an amendment, shown beside the minutes, which it never changes; possible at any time once " +
+                "there are minutes (409 before).")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
 
         v1.MapPost("/meeting-actions/{actionId:long}/done", CompleteAction).WithTags("Meetings").RequireAuthorization()
             .WithName("CompleteMeetingAction")
             .WithSummary("Mark a meeting's action done, with an optional note; its case is resolved.")
-            .WithDescription("The body the action's case is with now or the body it was assigned to, the secretary or the street admin (others 403). " +
-                "409 when it is already done.")
+            .WithDescription("The body the action's case is with now, the body it was assigned to, the party secretary and the street admin (other members: " +
+                "403; outside the community: 404). Marks the action done with the note and resolves its case; 409 when it is already done.")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         return v1;
     }
@@ -208,14 +215,14 @@ public static class MeetingsApi
     }
 
     private static async Task<Results<Ok<MeetingAction>, ProblemHttpResult>> CompleteAction(
-        long actionId, ActionDoneInput input, HttpContext http, MeetingActionStore actions, Tenancy tenancy)
+        long actionId, ActionDoneInput? input, HttpContext http, MeetingActionStore actions, Tenancy tenancy)
     {
         var access = await tenancy.ForItemAsync(http, await actions.CommunityOfAsync(actionId));
         if (access is null)
         {
             return TypedResults.Problem(statusCode: 404, title: "Meeting action was not found.");
         }
-        var note = string.IsNullOrWhiteSpace(input.Note) ? null : input.Note.Trim();
+        var note = string.IsNullOrWhiteSpace(input?.Note) ? null : input.Note.Trim();
         var outcome = await actions.CompleteAsync(actionId, access, http.User.Identity?.Name ?? "", note);
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Ok(outcome.Value!);
     }

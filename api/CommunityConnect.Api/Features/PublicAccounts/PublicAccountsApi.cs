@@ -24,42 +24,51 @@ public static class PublicAccountsApi
             .RequireAuthorization().AddEndpointFilter<CommunityMemberFilter>().ProducesProblem(404);
         account.MapPost("/entries", Record).WithName("RecordAccountEntry")
             .WithSummary("Append an entry to common_income or maintenance_fund: { date, amount (fen: + income, − spending), counterparty, purpose }.")
-            .WithDescription("The owners' committee only (others 403). Entries are never changed: a correction is a reversing entry. " +
-                "The date is a Shanghai calendar date, not in the future. Honours Idempotency-Key.")
+            .WithDescription("The owners' committee only (others: 403; an account other than common_income or maintenance_fund: 404). Appends the entry, " +
+                "which never changes afterwards (a correction is a reversing entry): amount in fen, not 0, at most ¥1,000,000,000 either way; " +
+                "date an Asia/Shanghai day from 2000 to today.")
             .ProducesProblem(400).ProducesProblem(403);
         account.MapGet("/statements/{month}", Statement).WithName("GetAccountStatement")
             .WithSummary("A month's statement (month = yyyy-MM, Asia/Shanghai): opening balance, entries, income, spending, closing balance.")
-            .WithDescription("Every member and the street admin. Changes nothing.")
+            .WithDescription("Members of the community and its street's admins. Reads only: the entries dated in the month, with the balance before and " +
+                "after it, and the announcement it was published as, if any.")
             .ProducesProblem(400);
         account.MapPost("/statements/{month}/publish", Publish).WithName("PublishAccountStatement")
             .WithSummary("Publish a finished month as an announcement to the whole community.")
-            .WithDescription("The owners' committee only (others 403); once per account and month, and only after the month's last day (409 otherwise). " +
-                "Every member is notified. Honours Idempotency-Key.")
+            .WithDescription("The owners' committee only (others: 403). Publishes the month's statement as an announcement to the whole community, whose " +
+                "members are notified; only after the month's last day (Asia/Shanghai) and once per account and month (409 otherwise).")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
         account.MapGet("/entries.csv", ExportCsv).WithName("ExportAccountEntries")
             .WithSummary("A year's entries as CSV (year in Asia/Shanghai, default this year).")
-            .WithDescription("The owners' committee only (others 403). UTF-8 with a byte-order mark. Changes nothing.")
-            .Produces(200, contentType: "text/csv").ProducesProblem(400).ProducesProblem(403);
+            .WithDescription("The owners' committee only (others: 403). Reads only: the account's entries dated in the year, reversals included, as UTF-8 " +
+                "CSV with a byte-order mark.")
+            .Produces<string>(StatusCodes.Status200OK, "text/csv").ProducesProblem(400).ProducesProblem(403);
 
         var entry = v1.MapGroup("/account-entries/{entryId:long}").WithTags("Public accounts").RequireAuthorization().ProducesProblem(404);
         entry.MapGet("/", Get).WithName("GetAccountEntry")
             .WithSummary("One entry with its reversal links, voucher and the questions asked about it with their public answers.")
-            .WithDescription("Every member and the street admin. Changes nothing.");
+            .WithDescription("Members of its community and its street's admins; for anyone else it does not exist (404). Reads only: the entry with what it " +
+                "reverses or is reversed by, its voucher, and the questions about it with their public answers.");
         entry.MapPost("/reversal", Reverse).WithName("ReverseAccountEntry")
             .WithSummary("Correct an entry with a reversing entry of the opposite amount, dated today (Shanghai); both stay visible.")
-            .WithDescription("The owners' committee only (others 403); 409 for a reversing entry or one already reversed. Honours Idempotency-Key.")
+            .WithDescription("The owners' committee only (others: 403). Appends a reversing entry of the opposite amount dated today (Asia/Shanghai), with " +
+                "the reason; both stay visible. 409 for an entry that is itself a reversal or is already reversed.")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
         entry.MapPost("/voucher", AddVoucher).WithName("AddAccountVoucher")
             .WithSummary("Attach the voucher image (multipart field `file`; JPEG, PNG or WebP by their bytes; up to 5 MB).")
-            .WithDescription("The owners' committee only (others 403); one per entry (409 for a second); 413 over 5 MB, 415 for other bytes.")
+            .WithDescription("The owners' committee only (others: 403). Stores the image, checked by its bytes (415 for other bytes, 413 over 5 MB), as the " +
+                "entry's voucher; one per entry, 409 for a second.")
             .DisableAntiforgery().WithMetadata(new RequestSizeLimitAttribute(FileVault.RequestLimit))
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
         entry.MapGet("/voucher", GetVoucher).WithName("GetAccountVoucher")
             .WithSummary("The entry's voucher image.")
-            .WithDescription("Every member and the street admin; 404 when the entry has none. Changes nothing.");
+            .WithDescription("Members of its community and its street's admins; 404 for anyone else and when the entry has none. Reads only: the image as " +
+                "stored, cacheable privately for an hour.")
+            .Produces<Stream>(StatusCodes.Status200OK, "image/jpeg", "image/png", "image/webp");
         entry.MapPost("/questions", Ask).WithName("AskAboutAccountEntry")
             .WithSummary("Ask about an entry: a public complaint-box question routed to the owners' committee with its clocks; its answer shows under the entry.")
-            .WithDescription("Any member (the street admin: 403). Creates an opinion of kind question and its case. Honours Idempotency-Key.")
+            .WithDescription("Members of the community (the street admin: 403). Creates a public complaint-box opinion of kind question, linked to the " +
+                "entry, whose case goes to the owners' committee with its clocks; its answers show under the entry.")
             .ProducesProblem(400).ProducesProblem(403);
         return v1;
     }

@@ -3,6 +3,7 @@ using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.OpenApi;
 
 namespace CommunityConnect.Api.Features.StreetStatistics;
 
@@ -18,9 +19,22 @@ public static class StreetStatisticsApi
             .WithName("GetStreetStatistics")
             .WithSummary("Per community and in total: items by kind and category, first-response and resolution minutes (median, p90), escalations by rung, " +
                 "satisfaction, announcements' read and acknowledgement rates, meetings held and their open actions, the latest survey (format=csv for a sheet).")
-            .WithDescription("The street admin of the street (its communities' members: 403; anyone else: 404). from/to are Asia/Shanghai dates, " +
-                "default the last 365 days, at most 366 days apart. Changes nothing.")
-            .Produces(200, contentType: "text/csv")
+            .WithDescription("The street admin of the street (members of its communities: 403; anyone else: 404). Reads only: the days from `from` to `to` " +
+                "(Asia/Shanghai dates, default the last 365 days, at most 366 days apart), per community and in total; format=csv answers the " +
+                "same as a sheet.")
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                // The same 200 as a sheet: one status, two media types with their own schemas.
+                operation.Responses!["200"].Content!["text/csv"] = new OpenApiMediaType
+                {
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.String,
+                        Description = "With format=csv: one row per community and a last row for the total.",
+                    },
+                };
+                return Task.CompletedTask;
+            })
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
         return v1;
     }

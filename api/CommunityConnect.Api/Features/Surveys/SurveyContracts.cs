@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Infrastructure.Text;
 
 namespace CommunityConnect.Api.Features.Surveys;
@@ -12,15 +13,15 @@ public static class SurveyStates
 public sealed record NewSurveyInput(
     [property: Required, TextLength(UserText.TitleMax)] string? Title,
     [property: Required] DateTimeOffset? ClosesAt,
-    [property: Required] IReadOnlyList<string?>? Bodies);
+    [property: Required, MinLength(1), OneOf(Bodies.Property, Bodies.OwnersCommittee, Bodies.ResidentsCommittee)] IReadOnlyList<string?>? Bodies);
 
 public sealed record SurveyAnswerInput(
-    [property: Required] string? Body,
+    [property: Required, OneOf(Bodies.Property, Bodies.OwnersCommittee, Bodies.ResidentsCommittee)] string? Body,
     [property: Required, Range(1, 5)] int? Score,
     [property: TextLength(500, Min = 0)] string? Comment);
 
 /// <summary>One household's answer: a score (and an optional comment) for every body of the survey. <c>unitId</c> only for a member of several units.</summary>
-public sealed record SurveyAnswersInput([property: Required] IReadOnlyList<SurveyAnswerInput?>? Answers, long? UnitId);
+public sealed record SurveyAnswersInput([property: Required, MinLength(1)] IReadOnlyList<SurveyAnswerInput?>? Answers, long? UnitId);
 
 public sealed record Survey(
     long Id, long CommunityId, string Title, IReadOnlyList<string> Bodies, DateTimeOffset ClosesAt, string State, DateTimeOffset CreatedAt,

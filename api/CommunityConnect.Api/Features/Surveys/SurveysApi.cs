@@ -23,26 +23,31 @@ public static class SurveysApi
             .RequireAuthorization().AddEndpointFilter<CommunityMemberFilter>().ProducesProblem(404);
         community.MapPost("/", Open).WithName("OpenSurvey")
             .WithSummary("Open a 民主评议 survey of some bodies (property, owners_committee, residents_committee) until closesAt.")
-            .WithDescription("The residents' committee only (others 403). Residents and owners are told. The surveys-close-due job closes it at closesAt " +
-                "and publishes the results as an announcement. Honours Idempotency-Key.")
+            .WithDescription("The residents' committee only (others: 403). Opens the survey of the bodies listed (each once) until closesAt, in the future, " +
+                "and tells residents and owners; the surveys-close-due job closes it then and publishes its results as an announcement to the " +
+                "community.")
             .ProducesProblem(400).ProducesProblem(403);
         community.MapGet("/", List).WithName("ListSurveys")
             .WithSummary("The community's surveys, newest first, with whether the caller's household has answered.")
-            .WithDescription("Every member and the street admin. Changes nothing.")
+            .WithDescription("Members of the community and its street's admins. Reads only: the surveys, newest first, with whether the caller's household " +
+                "has answered, paged by cursor.")
             .ProducesProblem(400);
 
         var survey = v1.MapGroup("/surveys/{surveyId:long}").WithTags("Surveys").RequireAuthorization().ProducesProblem(404);
         survey.MapGet("/", Get).WithName("GetSurvey")
             .WithSummary("One survey: its bodies, closing time, state and whether the caller's household has answered.")
-            .WithDescription("Every member of its community and the street admin. Changes nothing.");
+            .WithDescription("Members of its community and its street's admins; for anyone else it does not exist (404). Reads only: the survey with its " +
+                "bodies, closing time, state and whether the caller's household has answered.");
         survey.MapPost("/answers", Answer).WithName("AnswerSurvey")
             .WithSummary("The household's one answer: a score 1–5 and an optional comment for every body of the survey.")
-            .WithDescription("Residents and owners of a unit (others 403); a second answer from the same unit, by any of its members, is 409, and so is " +
-                "an answer after closing. Stored anonymously: no user, unit, time or order is kept with it. Honours Idempotency-Key.")
+            .WithDescription("Residents and owners of a unit (others: 403); a member of several units names the household with unitId. Records a score 1–5 " +
+                "(and an optional comment) for each of the survey's bodies, stored with no user, unit, time or order; 409 once it has closed " +
+                "and for a second answer from the same unit, by any of its members.")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
         survey.MapGet("/results", Results).WithName("GetSurveyResults")
             .WithSummary("Per body: mean, distribution and comments, with the response rate; before closing, only the response rate.")
-            .WithDescription("Every member of its community and the street admin. Changes nothing.");
+            .WithDescription("Members of its community and its street's admins; for anyone else it does not exist (404). Reads only: the response rate, and " +
+                "once the survey has closed, per body the mean, the distribution and the comments.");
         return v1;
     }
 
