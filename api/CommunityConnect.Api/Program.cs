@@ -1,4 +1,5 @@
 using CommunityConnect.Api.Demo;
+using CommunityConnect.Api.Features.Announcements;
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Communities;
 using CommunityConnect.Api.Features.Escalation;
@@ -7,8 +8,12 @@ using CommunityConnect.Api.Features.ComplaintBox;
 using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Features.Identity;
 using CommunityConnect.Api.Features.Inbox;
+using CommunityConnect.Api.Features.Meetings;
 using CommunityConnect.Api.Features.Moderation;
+using CommunityConnect.Api.Features.PublicAccounts;
 using CommunityConnect.Api.Features.Repairs;
+using CommunityConnect.Api.Features.StreetStatistics;
+using CommunityConnect.Api.Features.Surveys;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Errors;
@@ -44,6 +49,11 @@ builder.Services.AddHallModeration();
 builder.Services.AddRepairs();
 builder.Services.AddComplaintBox();
 builder.Services.AddDiscussionHall();
+builder.Services.AddAnnouncements();
+builder.Services.AddMeetings();
+builder.Services.AddPublicAccounts();
+builder.Services.AddSurveys();
+builder.Services.AddStreetStatistics();
 
 var app = builder.Build();
 
@@ -74,6 +84,11 @@ v1.MapHallModeration();
 v1.MapRepairs();
 v1.MapComplaintBox();
 v1.MapDiscussionHall();
+v1.MapAnnouncements();
+v1.MapMeetings();
+v1.MapPublicAccounts();
+v1.MapSurveys();
+v1.MapStreetStatistics();
 
 app.Run();
 

@@ -4,6 +4,7 @@ using CommunityConnect.Jobs.DiscussionHall;
 using CommunityConnect.Jobs.Housekeeping;
 using CommunityConnect.Jobs.SubscribeMessages;
 using CommunityConnect.Jobs.Repairs;
+using CommunityConnect.Jobs.Surveys;
 using Hangfire;
 
 namespace CommunityConnect.Jobs;
@@ -17,6 +18,7 @@ public static class RecurringJobSchedule
     public const string AutoCloseUnratedRepairTickets = "repairs-auto-close-unrated";
     public const string AutoCloseAnsweredOpinions = "opinions-auto-close";
     public const string CloseDueSolicitations = "discussion-hall-close-due-solicitations";
+    public const string CloseDueSurveys = "surveys-close-due";
 
     public static void Register(IRecurringJobManager manager)
     {
@@ -32,5 +34,7 @@ public static class RecurringJobSchedule
             AutoCloseAnsweredOpinions, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
         manager.AddOrUpdate<CloseDueSolicitationsJob>(
             CloseDueSolicitations, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        manager.AddOrUpdate<CloseDueSurveysJob>(
+            CloseDueSurveys, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 }

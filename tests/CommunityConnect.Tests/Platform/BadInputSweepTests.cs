@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using CommunityConnect.Tests.Support;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -53,11 +52,7 @@ public sealed class BadInputSweepTests(CommunityApp app) : IClassFixture<Communi
     public async Task NoOperationAnswers500ToBadInput()
     {
         // Real items behind id 1, so the sweep reaches the handlers' own checks, not only "not found".
-        var resident = await app.ClientFor("resident");
-        await RepairTestKit.ReportCommonArea(resident);
-        await resident.PostOpinion("complaint", "parking", "消防通道又被堵了");
-        var proposal = await resident.PostThread(new { kind = "proposal", title = "增设充电桩", body = "电瓶车飞线充电太危险", category = "parking" });
-        await (await (await app.ClientFor("residents")).PostJson($"/v1/threads/{proposal.Id()}/adopt", new { })).Expect(HttpStatusCode.Created);
+        await OperationSweep.SeedItemsBehindIdOneAsync(app);
 
         var document = JsonNode.Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json"))!;
         var clients = new[] { await app.ClientFor("secretary"), await app.ClientFor("resident") };
@@ -66,11 +61,7 @@ public sealed class BadInputSweepTests(CommunityApp app) : IClassFixture<Communi
         {
             foreach (var (method, _) in item!.AsObject())
             {
-                var path = Regex.Replace(template, "{[^}]+}", match => match.Value switch
-                {
-                    "{action}" => "approve",
-                    _ => "1",
-                });
+                var path = OperationSweep.PathOf(template);
                 foreach (var client in clients)
                 {
                     if (method is "get" or "delete")

@@ -19,11 +19,7 @@ public sealed class DocumentedAnswersTests(CommunityApp app) : IClassFixture<Com
     public async Task EveryAnswerToBadOrMissingInputIsDocumented()
     {
         // Real items behind id 1, so the calls reach the handlers' own checks, not only "not found".
-        var resident = await app.ClientFor("resident");
-        await RepairTestKit.ReportCommonArea(resident);
-        await resident.PostOpinion("complaint", "parking", "消防通道又被堵了");
-        var proposal = await resident.PostThread(new { kind = "proposal", title = "增设充电桩", body = "电瓶车飞线充电太危险", category = "parking" });
-        await (await (await app.ClientFor("residents")).PostJson($"/v1/threads/{proposal.Id()}/adopt", new { })).Expect(HttpStatusCode.Created);
+        var resident = await OperationSweep.SeedItemsBehindIdOneAsync(app);
 
         var document = JsonNode.Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json"))!;
         var callers = new[] { await app.ClientFor("secretary"), resident, await app.ClientFor("street"), await app.ClientFor("property") };
@@ -33,7 +29,7 @@ public sealed class DocumentedAnswersTests(CommunityApp app) : IClassFixture<Com
             foreach (var (method, operation) in item!.AsObject())
             {
                 var documented = operation!["responses"]!.AsObject().Select(r => r.Key).ToHashSet();
-                var path = Regex.Replace(template, "{[^}]+}", m => m.Value == "{action}" ? "approve" : "1");
+                var path = OperationSweep.PathOf(template);
                 foreach (var caller in callers)
                 {
                     foreach (var request in Requests(method, path, operation["requestBody"] is not null))

@@ -17,17 +17,23 @@ namespace CommunityConnect.Tests.Platform;
 /// </summary>
 public sealed class EmptyCommunityReadTests(CommunityApp app) : IClassFixture<CommunityApp>
 {
-    /// <summary>Containers are filled with the demo street and its 示范小区, which exist but hold nothing.</summary>
-    private static readonly Dictionary<string, long> Containers = new()
+    /// <summary>
+    /// Containers are filled with the demo street and its 示范小区, which exist but hold nothing, and
+    /// with names that exist there (an account, last month's statement).
+    /// </summary>
+    private static readonly Dictionary<string, string> Containers = new()
     {
-        ["communityId"] = 1,
-        ["streetId"] = 1,
+        ["communityId"] = "1",
+        ["streetId"] = "1",
+        ["account"] = "common_income",
+        ["month"] = OperationSweep.Month,
     };
 
     /// <summary>Items are filled with an id that exists nowhere: their route answers 404.</summary>
     private static readonly HashSet<string> Items =
     [
         "caseId", "ticketId", "opinionId", "threadId", "replyId", "projectId", "milestoneId", "photoId", "notificationId", "requestId", "userId",
+        "announcementId", "attachmentId", "meetingId", "entryId", "surveyId",
     ];
 
     private const long Missing = 987_654_321;
@@ -37,13 +43,15 @@ public sealed class EmptyCommunityReadTests(CommunityApp app) : IClassFixture<Co
     /// reads all of it, so it is the reader unless a path says otherwise: paths about "me" are read
     /// by a resident (the street admin has no unit, opinions or inbox of its own worth reading), the
     /// community's moderation by the party secretary who moderates it (moderation is the community's
-    /// own work, not the street's), and the health check by anyone (no token).
+    /// own work, not the street's), the accounts' CSV export by the owners' committee that keeps them
+    /// (the archive copy is theirs alone), and the health check by anyone (no token).
     /// </summary>
     private static string ReaderOf(string path) => path switch
     {
         "/healthz" => "",
         _ when path.StartsWith("/v1/me", StringComparison.Ordinal) => "resident",
         _ when path.Contains("/moderation", StringComparison.Ordinal) || path.EndsWith("/moderators", StringComparison.Ordinal) => "secretary",
+        _ when path.EndsWith("/entries.csv", StringComparison.Ordinal) => "owners",
         _ => "street",
     };
 
@@ -79,7 +87,7 @@ public sealed class EmptyCommunityReadTests(CommunityApp app) : IClassFixture<Co
                 failures.Add($"{describe} (expected 200)");
                 continue;
             }
-            var problem = EmptyShapeProblem(document, operation, JsonNode.Parse(text));
+            var problem = EmptyShapeProblem(document, operation, text);
             if (problem is not null)
             {
                 failures.Add($"{describe} ({problem})");
@@ -103,7 +111,7 @@ public sealed class EmptyCommunityReadTests(CommunityApp app) : IClassFixture<Co
             var name = match.Groups[1].Value;
             if (Containers.TryGetValue(name, out var id))
             {
-                return id.ToString();
+                return id;
             }
             Assert.True(Items.Contains(name),
                 $"GET {template} has a path parameter {{{name}}} that {nameof(EmptyCommunityReadTests)} cannot fill: add it to Containers or Items");
@@ -112,8 +120,14 @@ public sealed class EmptyCommunityReadTests(CommunityApp app) : IClassFixture<Co
     }
 
     /// <summary>Null when the answer is the documented empty shape of the 200 response, else what is wrong.</summary>
-    private static string? EmptyShapeProblem(JsonNode document, JsonNode operation, JsonNode? body)
+    private static string? EmptyShapeProblem(JsonNode document, JsonNode operation, string text)
     {
+        if (operation["responses"]?["200"]?["content"] is JsonObject content && !content.ContainsKey("application/json") && content.ContainsKey("text/csv"))
+        {
+            // A CSV export of nothing: its header line alone.
+            return text.TrimStart('\uFEFF').TrimEnd().Split('\n').Length == 1 ? null : "expected a CSV of its header line alone";
+        }
+        var body = JsonNode.Parse(text);
         var schema = Resolve(document, operation["responses"]?["200"]?["content"]?["application/json"]?["schema"]);
         if (schema is null)
         {
@@ -166,9 +180,36 @@ public sealed class FreshItemReadTests(CommunityApp app) : IClassFixture<Communi
         var opinion = await resident.PostOpinion("suggestion", "greenery", "小区里多种几棵树");
         var thread = await resident.PostDiscussion("周末一起打扫楼道");
         var proposal = await resident.PostThread(new { kind = "proposal", title = "增设充电桩", body = "电瓶车飞线充电太危险", category = "parking" });
-        var project = await (await (await app.ClientFor("residents")).PostJson($"/v1/threads/{proposal.Id()}/adopt", new { })).Expect(HttpStatusCode.Created);
+        var residents = await app.ClientFor("residents");
+        var project = await (await residents.PostJson($"/v1/threads/{proposal.Id()}/adopt", new { })).Expect(HttpStatusCode.Created);
+        var now = app.Clock.GetUtcNow();
+        var announcement = await (await residents.PostJson("/v1/communities/1/announcements", new
+        {
+            title = "停水通知", body = "周五9点至12点停水。", audience = "all", requiresAcknowledgement = true,
+        })).Expect(HttpStatusCode.Created);
+        var attachment = await (await residents.PostAsync($"/v1/announcements/{announcement.Id()}/attachments", PngFile())).Expect(HttpStatusCode.Created);
+        var meeting = await (await residents.PostJson("/v1/communities/1/meetings", new
+        {
+            kind = "hearing", topic = "加装电梯听证", startsAt = now.AddDays(3), place = "居委会会议室", participants = "3号楼居民代表",
+        })).Expect(HttpStatusCode.Created);
+        var owners = await app.ClientFor("owners");
+        var entry = await (await owners.PostJson("/v1/communities/1/accounts/common_income/entries", new
+        {
+            date = now.ToOffset(TestClock.Shanghai).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            amount = 50_000, counterparty = "某广告公司", purpose = "电梯广告位租金",
+        })).Expect(HttpStatusCode.Created);
+        await (await owners.PostAsync($"/v1/account-entries/{entry.Id()}/voucher", PngFile())).Expect(HttpStatusCode.Created);
+        var survey = await (await residents.PostJson("/v1/communities/1/surveys", new
+        {
+            title = "年度民主评议", closesAt = now.AddDays(14), bodies = new[] { "property", "residents_committee" },
+        })).Expect(HttpStatusCode.Created);
         var items = new Dictionary<string, long>
         {
+            ["announcementId"] = announcement.Id(),
+            ["attachmentId"] = attachment.Id(),
+            ["meetingId"] = meeting.Id(),
+            ["entryId"] = entry.Id(),
+            ["surveyId"] = survey.Id(),
             ["ticketId"] = ticket.Id(),
             ["caseId"] = ticket.GetProperty("caseId").GetInt64(),
             ["photoId"] = photo.Id(),
@@ -183,7 +224,7 @@ public sealed class FreshItemReadTests(CommunityApp app) : IClassFixture<Communi
         foreach (var (template, path) in document["paths"]!.AsObject())
         {
             var names = Regex.Matches(template, "{([^}]+)}").Select(m => m.Groups[1].Value).ToList();
-            if (path!["get"] is not { } operation || names.All(n => n is "communityId" or "streetId"))
+            if (path!["get"] is not { } operation || names.All(n => n is "communityId" or "streetId" or "account" or "month"))
             {
                 continue;
             }
@@ -208,5 +249,12 @@ public sealed class FreshItemReadTests(CommunityApp app) : IClassFixture<Communi
             }
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    private static MultipartFormDataContent PngFile()
+    {
+        var file = new ByteArrayContent(RepairTestKit.Png());
+        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+        return new MultipartFormDataContent { { file, "file", "file.png" } };
     }
 }

@@ -35,7 +35,7 @@ public sealed class ForgedCursorTests(CommunityApp app) : IClassFixture<Communit
         ("a negative id", Cursor("-5")),
         ("id zero", Cursor("0")),
         ("a number past long", Cursor("99999999999999999999999")),
-        ("too few parts", Cursor("1|2")),
+        ("a trailing empty part", Cursor("1|")),
         ("too many parts", Cursor("1|2|3|4|5")),
         ("feed: a time past the year 9999", Cursor("1|99999999999999999|5|1")),
         ("feed: the largest long as a time", Cursor("0|9223372036854775807|5|1")),
@@ -51,6 +51,9 @@ public sealed class ForgedCursorTests(CommunityApp app) : IClassFixture<Communit
         ("opinions: id zero", Cursor("recent|0|0")),
         ("opinions: an unknown sort", Cursor("hot|1|1")),
         ("opinions: parts in the wrong order", Cursor("1|1|recent")),
+        ("announcements: id zero", Cursor("1|0")),
+        ("meetings: a time past the year 9999", Cursor("99999999999999999|5")),
+        ("meetings: a negative time", Cursor("-1|5")),
     ];
 
     private static readonly string[] Callers = ["secretary", "street", "resident"];
@@ -126,5 +129,17 @@ public sealed class ForgedCursorTests(CommunityApp app) : IClassFixture<Communit
             }
         }
         return null;
+    }
+
+    [Theory]
+    [InlineData("2", "5")]
+    [InlineData("1", "0")]
+    [InlineData("1", "-3")]
+    [InlineData("yes", "5")]
+    [InlineData("1", "5", "9")]
+    public void AnAnnouncementsPositionIsAPinnedFlagAndAnId(params string[] parts)
+    {
+        Assert.Null(Api.Features.Announcements.AnnouncementCursor.FromParts(parts));
+        Assert.Equal(new Api.Features.Announcements.AnnouncementCursor(true, 5), Api.Features.Announcements.AnnouncementCursor.FromParts(["1", "5"]));
     }
 }

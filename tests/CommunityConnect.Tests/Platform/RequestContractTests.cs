@@ -299,6 +299,44 @@ public sealed class RequestContractTests(CommunityApp app) : IClassFixture<Commu
     private async Task<long> PendingMembershipRequest() =>
         await Created(await (await Newcomer()).PostJson("/v1/communities/1/membership-requests", new { unitId = 3, relation = "tenant" }));
 
+    private static string Instant(DateTimeOffset at) => at.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A coordination meeting the residents' committee scheduled an hour ago, with minutes (and one action for the property company) if asked.</summary>
+    private async Task<(long Id, JsonElement? Minutes, HttpClient Organiser)> Meeting(bool withMinutes)
+    {
+        var organiser = await app.ClientFor("residents");
+        var id = await Created(await organiser.PostJson("/v1/communities/1/meetings", new
+        {
+            kind = "coordination", topic = "楼道堆物清理", startsAt = app.Clock.GetUtcNow().AddHours(-1), place = "居委会会议室", participants = "各楼组长",
+        }));
+        if (!withMinutes)
+        {
+            return (id, null, organiser);
+        }
+        var minutes = await (await organiser.PostJson($"/v1/meetings/{id}/minutes", new
+        {
+            attendance = "到会8人", positions = "都同意清理。", decisions = "本周六统一清理。",
+            actions = new[] { new { text = "物业安排清运车", responsibleBody = "property", due = app.Clock.GetUtcNow().AddDays(5) } },
+        })).Expect(HttpStatusCode.Created);
+        return (id, minutes, organiser);
+    }
+
+    /// <summary>A common-income entry the owners' committee recorded today (Asia/Shanghai).</summary>
+    private async Task<long> AccountEntry() =>
+        await Created(await (await app.ClientFor("owners")).PostJson("/v1/communities/1/accounts/common_income/entries", new
+        {
+            date = ShanghaiToday(), amount = 120_000, counterparty = "某广告公司", purpose = "电梯广告位租金",
+        }));
+
+    private string ShanghaiToday() => app.Clock.GetUtcNow().ToOffset(TestClock.Shanghai).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>An open survey of the property company by the residents' committee.</summary>
+    private async Task<long> Survey() =>
+        await Created(await (await app.ClientFor("residents")).PostJson("/v1/communities/1/surveys", new
+        {
+            title = "物业服务民主评议", closesAt = app.Clock.GetUtcNow().AddDays(14), bodies = new[] { "property" },
+        }));
+
     private static readonly Dictionary<string, Func<RequestContractTests, Task<Call>>> Setups = new()
     {
         ["WeChatLogin"] = t => Task.FromResult(new Call(t.App.CreateClient(), [], ValuesOf(("code", "code-contract")))),
@@ -406,5 +444,41 @@ public sealed class RequestContractTests(CommunityApp app) : IClassFixture<Commu
                 new { title = "完成选址", dueDate = TestClock.Start.ToOffset(TestClock.Shanghai).AddDays(30).ToString("yyyy-MM-dd") }));
             return new Call(residents, PathOf(("projectId", projectId), ("milestoneId", milestoneId)));
         },
+
+        ["PublishAnnouncement"] = async t => new Call(await t.App.ClientFor("residents"), PathOf(("communityId", 1))),
+
+        ["ScheduleMeeting"] = async t => new Call(await t.App.ClientFor("residents"), PathOf(("communityId", 1)),
+            ValuesOf(("startsAt", Instant(t.App.Clock.GetUtcNow().AddDays(3))))),
+        ["RecordMeetingMinutes"] = async t =>
+        {
+            var (id, _, organiser) = await t.Meeting(withMinutes: false);
+            return new Call(organiser, PathOf(("meetingId", id)));
+        },
+        ["CorrectMeetingMinutes"] = async t =>
+        {
+            var (id, _, organiser) = await t.Meeting(withMinutes: true);
+            return new Call(organiser, PathOf(("meetingId", id)));
+        },
+        ["AmendMeetingMinutes"] = async t =>
+        {
+            var (id, _, organiser) = await t.Meeting(withMinutes: true);
+            return new Call(organiser, PathOf(("meetingId", id)));
+        },
+        ["CompleteMeetingAction"] = async t =>
+        {
+            var (_, minutes, _) = await t.Meeting(withMinutes: true);
+            var actionId = minutes!.Value.GetProperty("actions")[0].Id();
+            return new Call(await t.App.ClientFor("property"), PathOf(("actionId", actionId)));
+        },
+
+        ["RecordAccountEntry"] = async t => new Call(await t.App.ClientFor("owners"), PathOf(("communityId", 1), ("account", "common_income")),
+            ValuesOf(("date", t.ShanghaiToday()))),
+        ["ReverseAccountEntry"] = async t => new Call(await t.App.ClientFor("owners"), PathOf(("entryId", await t.AccountEntry()))),
+        ["AskAboutAccountEntry"] = async t => new Call(await t.NewResident("contract-asker"), PathOf(("entryId", await t.AccountEntry()))),
+
+        ["OpenSurvey"] = async t => new Call(await t.App.ClientFor("residents"), PathOf(("communityId", 1)),
+            ValuesOf(("closesAt", Instant(t.App.Clock.GetUtcNow().AddDays(14))))),
+        // Each call has its own survey: one household (unit 20) answers each once.
+        ["AnswerSurvey"] = async t => new Call(await t.NewResident("contract-household"), PathOf(("surveyId", await t.Survey()))),
     };
 }

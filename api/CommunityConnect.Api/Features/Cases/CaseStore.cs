@@ -129,6 +129,7 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
         "opinion" => "意见",
         "proposal" => "议题",
         "question" => "咨询",
+        "meeting_action" => "会议事项",
         _ => kind,
     };
 

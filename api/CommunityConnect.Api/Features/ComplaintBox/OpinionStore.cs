@@ -16,10 +16,11 @@ public sealed class OpinionStore(Database database, CaseStore cases, AuthorSeal 
     /// <summary>
     /// Creates an opinion inside the request's unit of work. Every kind but praise opens its case
     /// (routed by the community's routing table) in the same transaction; praise only notifies the
-    /// body it thanks.
+    /// body it thanks. <paramref name="routeTo"/> names the first body where the asker decides it (a
+    /// question on a public-accounts entry goes to the owners' committee, who keeps the accounts).
     /// </summary>
     public async Task<Outcome<Opinion>> CreateAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId,
-        OpinionAuthor author, string authorKey, NewOpinionInput input)
+        OpinionAuthor author, string authorKey, NewOpinionInput input, string? routeTo = null)
     {
         var now = time.GetUtcNow();
         var praise = input.Kind == OpinionKinds.Praise;
@@ -55,7 +56,7 @@ public sealed class OpinionStore(Database database, CaseStore cases, AuthorSeal 
         }
         else
         {
-            var body = await CaseStore.RouteAsync(connection, transaction, communityId, input.Category!);
+            var body = routeTo ?? await CaseStore.RouteAsync(connection, transaction, communityId, input.Category!);
             var caseId = await cases.OpenAsync(connection, transaction,
                 new NewCase(communityId, OpinionKinds.CaseKind(input.Kind!), id, input.Category!, input.Urgent ?? false, authorKey, actor, body));
             await connection.ExecuteAsync("UPDATE opinions SET case_id = @caseId WHERE id = @id;", new { id, caseId }, transaction);

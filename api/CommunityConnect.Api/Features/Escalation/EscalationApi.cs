@@ -121,18 +121,8 @@ public static class EscalationApi
     }
 
     /// <summary>Members of the street's communities read the calendar; only its street admin changes it; others: 404.</summary>
-    private static async Task<(bool Sees, bool Admin)> StreetAccessAsync(long streetId, HttpContext http, Database database)
-    {
-        var userId = http.User.RequiredUserId();
-        await using var connection = await database.OpenReadAsync();
-        var roles = (await connection.QueryAsync<string>(
-            """
-            SELECT m.role FROM memberships m
-            LEFT JOIN communities c ON c.id = m.community_id
-            WHERE m.user_id = @userId AND m.verification = 'verified' AND (m.street_id = @streetId OR c.street_id = @streetId);
-            """, new { userId, streetId })).ToList();
-        return (roles.Count > 0, roles.Contains(Roles.StreetAdmin));
-    }
+    private static Task<(bool Sees, bool Admin)> StreetAccessAsync(long streetId, HttpContext http, Database database) =>
+        http.RequestServices.GetRequiredService<Tenancy>().ForStreetAsync(http.User.RequiredUserId(), streetId, http.RequestAborted);
 
     private static async Task<Results<Ok<StreetCalendar>, ProblemHttpResult>> GetCalendar(long streetId, HttpContext http, Database database, SlaStore store)
     {

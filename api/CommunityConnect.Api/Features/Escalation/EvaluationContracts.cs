@@ -35,6 +35,13 @@ public sealed record BodyEvaluation(
     double? MedianMinutesToResolve,
     double? Satisfaction,
     int SatisfactionReplies,
-    int? Stars);
+    int? Stars,
+    double? SurveyMean = null);
 
-public sealed record CommunityEvaluation(long CommunityId, string CommunityName, string Period, IReadOnlyList<BodyEvaluation> Bodies);
+/// <summary>
+/// The measured evaluation of a quarter, and beside it the results of the community's latest 民主评议
+/// survey closed before the quarter's end (<see cref="BodyEvaluation.SurveyMean"/> per body); the
+/// survey does not enter the stars.
+/// </summary>
+public sealed record CommunityEvaluation(long CommunityId, string CommunityName, string Period, IReadOnlyList<BodyEvaluation> Bodies,
+    Surveys.SurveyResults? LatestSurvey = null);

@@ -10,7 +10,7 @@ namespace CommunityConnect.Api.Features.Escalation;
 /// Measured service of the three carriages (红色业委会 / 星级 evaluation), from the cases table and
 /// the residents' own satisfaction replies. The star formula is in the README.
 /// </summary>
-public sealed class EvaluationStore(Database database)
+public sealed class EvaluationStore(Database database, Surveys.SurveyResultsStore surveys)
 {
     private sealed class CaseFacts
     {
@@ -26,7 +26,7 @@ public sealed class EvaluationStore(Database database)
     {
         await using var connection = await database.OpenReadAsync();
         var name = await connection.ExecuteScalarAsync<string?>("SELECT name FROM communities WHERE id = @communityId;", new { communityId });
-        return name is null ? null : new CommunityEvaluation(communityId, name, period.Name, await EvaluateAsync(connection, communityId, period));
+        return name is null ? null : await WithSurveyAsync(new CommunityEvaluation(communityId, name, period.Name, await EvaluateAsync(connection, communityId, period)), period);
     }
 
     public async Task<IReadOnlyList<CommunityEvaluation>> ForStreetAsync(long streetId, Period period)
@@ -37,9 +37,23 @@ public sealed class EvaluationStore(Database database)
         var result = new List<CommunityEvaluation>();
         foreach (var (id, name) in communities)
         {
-            result.Add(new CommunityEvaluation(id, name, period.Name, await EvaluateAsync(connection, id, period)));
+            result.Add(await WithSurveyAsync(new CommunityEvaluation(id, name, period.Name, await EvaluateAsync(connection, id, period)), period));
         }
         return result;
+    }
+
+    /// <summary>Puts the latest survey closed before the period's end beside the measured stars.</summary>
+    private async Task<CommunityEvaluation> WithSurveyAsync(CommunityEvaluation evaluation, Period period)
+    {
+        var survey = await surveys.LatestClosedAsync(evaluation.CommunityId, period.To);
+        if (survey?.Bodies is not { } results)
+        {
+            return evaluation;
+        }
+        var bodies = evaluation.Bodies
+            .Select(body => body with { SurveyMean = results.FirstOrDefault(r => r.Body == body.Body)?.Mean })
+            .ToList();
+        return evaluation with { Bodies = bodies, LatestSurvey = survey };
     }
 
     private static async Task<IReadOnlyList<BodyEvaluation>> EvaluateAsync(SqliteConnection connection, long communityId, Period period)

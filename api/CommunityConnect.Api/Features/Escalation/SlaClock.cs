@@ -58,6 +58,24 @@ public sealed class SlaClock(TimeProvider time) : ICaseClock
             """, new { caseId, firstDue, resolveDue, next }, transaction);
     }
 
+    /// <summary>
+    /// A case with a promised completion time (a meeting action's <c>due</c>): the promise is the
+    /// resolution clock, and the first response is due by the policy's first-response time or the
+    /// promise, whichever comes first. Call right after the case opened.
+    /// </summary>
+    public Task PromiseAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId, DateTimeOffset resolveBy) =>
+        connection.ExecuteAsync(
+            """
+            UPDATE cases SET
+                first_response_due = CASE WHEN first_response_due < @resolveBy THEN first_response_due ELSE @resolveBy END,
+                target_first_response_at = CASE WHEN first_response_due < @resolveBy THEN first_response_due ELSE @resolveBy END,
+                resolve_due = @resolveBy,
+                target_resolve_at = @resolveBy,
+                next_escalation_at = CASE WHEN next_escalation_at IS NULL THEN NULL
+                                          WHEN first_response_due < @resolveBy THEN first_response_due ELSE @resolveBy END
+            WHERE id = @caseId;
+            """, new { caseId, resolveBy }, transaction);
+
     /// <summary>Moves the clocks after an item event has moved the case (<see cref="CaseStore.RecordAsync"/>).</summary>
     public async Task OnEventAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId, ItemEvent itemEvent)
     {

@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
+using CommunityConnect.Api.Infrastructure.Files;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -10,45 +10,26 @@ namespace CommunityConnect.Api.Features.Repairs;
 /// Ticket photos: files on disk under the database's folder (<c>photos/</c>) with random names, and
 /// a row per photo that says which ticket it belongs to, so only those who may see the ticket get it.
 /// </summary>
-public sealed class RepairPhotoStore(Database database, TimeProvider time)
+public sealed class RepairPhotoStore(Database database, FileVault files, TimeProvider time)
 {
+    private const string Kind = "photos";
+
     /// <summary>DESIGN.md: photos up to 5 MB each, up to 9 per item.</summary>
-    public const long MaxBytes = 5 * 1024 * 1024;
+    public const long MaxBytes = FileVault.MaxBytes;
 
     public const int MaxPerTicket = 9;
 
-    public string Folder { get; } = Path.Combine(Path.GetDirectoryName(database.FilePath)!, "photos");
+    public string Folder => files.FolderOf(Kind);
 
     /// <summary>The type of an image by its first bytes (JPEG, PNG or WebP), never by its name; null for anything else.</summary>
-    public static string? ContentTypeOf(ReadOnlySpan<byte> head)
-    {
-        if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]))
-        {
-            return "image/jpeg";
-        }
-        if (head.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
-        {
-            return "image/png";
-        }
-        if (head.Length >= 12 && head[..4].SequenceEqual("RIFF"u8) && head[8..12].SequenceEqual("WEBP"u8))
-        {
-            return "image/webp";
-        }
-        return null;
-    }
+    public static string? ContentTypeOf(ReadOnlySpan<byte> head) =>
+        FileTypes.Sniff(head) is { } type && FileTypes.Images.Contains(type) ? type : null;
 
     /// <summary>Writes the upload to a new random file name; answers the name.</summary>
-    public async Task<string> SaveAsync(IFormFile file, string contentType, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(Folder);
-        var extension = contentType switch { "image/jpeg" => ".jpg", "image/png" => ".png", _ => ".webp" };
-        var name = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant() + extension;
-        await using var target = new FileStream(Path.Combine(Folder, name), FileMode.CreateNew, FileAccess.Write);
-        await file.CopyToAsync(target, cancellationToken);
-        return name;
-    }
+    public Task<string> SaveAsync(IFormFile file, string contentType, CancellationToken cancellationToken) =>
+        files.SaveAsync(Kind, file, contentType, cancellationToken);
 
-    public void Delete(string fileName) => File.Delete(Path.Combine(Folder, fileName));
+    public void Delete(string fileName) => files.Delete(Kind, fileName);
 
     /// <summary>
     /// Records a saved photo on the ticket (a unit of work for UnitOfWork.CreateAsync): the reporter
@@ -95,5 +76,5 @@ public sealed class RepairPhotoStore(Database database, TimeProvider time)
             """, new { photoId });
     }
 
-    public string PathOf(string fileName) => Path.Combine(Folder, fileName);
+    public string PathOf(string fileName) => files.PathOf(Kind, fileName);
 }

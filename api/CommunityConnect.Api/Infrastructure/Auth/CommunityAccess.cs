@@ -124,6 +124,22 @@ public sealed class Tenancy(Database database)
         return access.CanSee ? access : null;
     }
 
+    /// <summary>
+    /// A caller's standing in a street: whether they see it at all (a member of one of its communities,
+    /// or its admin; anyone else gets 404) and whether they are its street admin.
+    /// </summary>
+    public async Task<(bool Sees, bool Admin)> ForStreetAsync(long userId, long streetId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenReadAsync(cancellationToken);
+        var roles = (await connection.QueryAsync<string>(
+            """
+            SELECT m.role FROM memberships m
+            LEFT JOIN communities c ON c.id = m.community_id
+            WHERE m.user_id = @userId AND m.verification = 'verified' AND (m.street_id = @streetId OR c.street_id = @streetId);
+            """, new { userId, streetId })).ToList();
+        return (roles.Count > 0, roles.Contains(Roles.StreetAdmin));
+    }
+
     /// <summary>The street admin's access to a street, or false.</summary>
     public async Task<bool> IsStreetAdminAsync(long userId, long streetId, CancellationToken cancellationToken = default)
     {

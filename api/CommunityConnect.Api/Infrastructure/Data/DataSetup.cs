@@ -39,6 +39,8 @@ public static class DataSetup
         services.AddSingleton<Database>();
         services.AddSingleton<DemoStreetSeeding>();
         services.AddSingleton<Migrator>();
+        // Uploaded files live beside the database file.
+        services.AddSingleton<Files.FileVault>();
         return services;
     }
 

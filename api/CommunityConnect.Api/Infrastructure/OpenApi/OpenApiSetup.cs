@@ -37,6 +37,20 @@ public static class OpenApiSetup
         ["Moderation"] = "Keeping the hall civil: moderators (the party secretary and appointed residents' committee members), " +
                          "pre-review, the word list, members' flags, the review queue, moderator actions, slow mode and the moderation log.",
         ["Inbox"] = "The caller's notifications, and the WeChat subscribe-message consents that let the app mirror them to WeChat.",
+        ["Announcements"] = "通知公告: announcements by the committees, the property company or the secretary to the whole community or to some " +
+                            "buildings, with image and PDF attachments, 已知晓 acknowledgements, read receipts per household (an owner and a tenant " +
+                            "of one unit count once) and one reminder to the households that have not read.",
+        ["Meetings"] = "三会: hearings (听证会), coordination (协调会) and review (评议会) meetings, their minutes (correctable for 7 days, then " +
+                       "fixed and only amended), the follow-up actions that each open a meeting_action case with its due time as the resolution " +
+                       "clock, and the year's ledger (台账).",
+        ["Public accounts"] = "公共收益与维修资金公开: the owners' committee's append-only ledger of common_income and maintenance_fund (amounts in fen; " +
+                              "a correction is a reversing entry), vouchers, monthly statements published as announcements, a year's CSV, and " +
+                              "members' questions about an entry, routed to the owners' committee as complaint-box questions.",
+        ["Surveys"] = "民主评议: the residents' committee's surveys of the bodies; each household answers once (a score 1–5 and an optional comment " +
+                      "per body), stored so that no answer can be linked to its author or unit; a job closes each survey and publishes its results.",
+        ["Street statistics"] = "For the street office: per community and in total, items by kind and category, response and resolution times, " +
+                                "escalations, satisfaction, announcements' read and acknowledgement rates, meetings and their actions, and the " +
+                                "latest survey, as JSON or CSV.",
     };
 
     public static IServiceCollection AddCommunityOpenApi(this IServiceCollection services)

@@ -19,7 +19,7 @@ namespace CommunityConnect.Api.Infrastructure.OpenApi;
 /// requirement: the JSON reader fills what is missing with null, and the server then decides.</item>
 /// <item>a required property is not nullable (null is refused like a missing value), and a required
 /// string has at least one character;</item>
-/// <item><see cref="IAllowedValues"/> attributes (<c>[OneOf]</c>, <c>[Category]</c>) become <c>enum</c>,
+/// <item><see cref="IAllowedValues"/> attributes (<c>[OneOf]</c>, <c>[Category]</c>) become <c>enum</c> (on a list, its items' <c>enum</c>),
 /// <see cref="TextLengthAttribute"/> a <c>minLength</c> and a sentence on how the maximum is counted,
 /// <see cref="ExactlyOneOfAttribute"/> a <c>oneOf</c> of the alternatives.</item>
 /// </list>
@@ -86,11 +86,19 @@ public sealed class RequestSchemas(IApiDescriptionGroupCollectionProvider apis) 
         if (attributes.OfType<IAllowedValues>().FirstOrDefault() is { } allowed)
         {
             var values = allowed.Allowed.Select(v => (JsonNode?)JsonValue.Create(v)).ToList();
-            if (schema.Type is { } nullable && nullable.HasFlag(JsonSchemaType.Null))
+            if (schema.Type is { } list && list.HasFlag(JsonSchemaType.Array) && schema.Items is OpenApiSchema items)
             {
-                values.Add(null);
+                // A list of allowed values: each item is one of them (never null).
+                items.Enum = values!;
             }
-            schema.Enum = values!;
+            else
+            {
+                if (schema.Type is { } nullable && nullable.HasFlag(JsonSchemaType.Null))
+                {
+                    values.Add(null);
+                }
+                schema.Enum = values!;
+            }
         }
     }
 

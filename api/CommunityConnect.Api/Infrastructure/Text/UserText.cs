@@ -112,14 +112,18 @@ public sealed class TextLengthAttribute(int max) : ValidationAttribute
     }
 }
 
-/// <summary>One of a fixed set of strings.</summary>
+/// <summary>One of a fixed set of strings; on a list of strings, every item is one of them.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter | AttributeTargets.Field)]
 public sealed class OneOfAttribute(params string[] allowed) : ValidationAttribute, IAllowedValues
 {
     public IReadOnlyList<string> Allowed { get; } = allowed;
 
-    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
-        value is null || (value is string s && Allowed.Contains(s))
-            ? ValidationResult.Success
-            : new ValidationResult($"{validationContext.DisplayName} must be one of: {string.Join(", ", Allowed)}.");
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) => value switch
+    {
+        null => ValidationResult.Success,
+        string s when Allowed.Contains(s) => ValidationResult.Success,
+        IEnumerable<string?> items when items.All(item => item is not null && Allowed.Contains(item)) => ValidationResult.Success,
+        IEnumerable<string?> => new ValidationResult($"{validationContext.DisplayName} may hold only: {string.Join(", ", Allowed)}."),
+        _ => new ValidationResult($"{validationContext.DisplayName} must be one of: {string.Join(", ", Allowed)}."),
+    };
 }
