@@ -20,6 +20,7 @@ public static class ComplaintBoxApi
             .AddSingleton<OpinionTrendStore>()
             .AddSingleton<IAnsweredOpinions>(provider => provider.GetRequiredService<OpinionAnswerStore>())
             .AddSingleton<Cases.ICaseAnswerHandler, OpinionCaseAnswers>()
+            .AddSingleton<Infrastructure.Data.IDataMigration, SealingMigration>()
             .AddTransient<AutoCloseAnsweredOpinionsJob>();
 
     public static RouteGroupBuilder MapComplaintBox(this RouteGroupBuilder v1)
