@@ -15,8 +15,18 @@ namespace CommunityConnect.Tests.ComplaintBox;
 /// satisfaction reply. Read from the database file alone, no equality join leads from the anonymous
 /// rows to anything of theirs; they still follow the opinion.
 /// </summary>
-public sealed class SealedStorageTests(CommunityApp app) : IClassFixture<CommunityApp>
+public sealed class SealedStorageTests(SealedStorageTests.MirroringApp app) : IClassFixture<SealedStorageTests.MirroringApp>
 {
+    /// <summary>Notices about a user's own items go out as WeChat messages too, so the outbox has rows to search.</summary>
+    public sealed class MirroringApp : CommunityApp
+    {
+        public MirroringApp()
+        {
+            Settings["WeChat:Templates:item_progress:TemplateId"] = "tmpl-progress";
+            Settings["WeChat:Templates:case_escalated:TemplateId"] = "tmpl-escalated";
+        }
+    }
+
     private const string OpenId = "openid-zhang-guiying-sealed";
 
     [Fact]
