@@ -9,6 +9,7 @@ using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Features.Identity;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Features.Meetings;
+using CommunityConnect.Api.Features.Intake;
 using CommunityConnect.Api.Features.Moderation;
 using CommunityConnect.Api.Features.PublicAccounts;
 using CommunityConnect.Api.Features.Repairs;
@@ -54,6 +55,7 @@ builder.Services.AddMeetings();
 builder.Services.AddPublicAccounts();
 builder.Services.AddSurveys();
 builder.Services.AddStreetStatistics();
+builder.Services.AddIntake(builder.Configuration);
 
 var app = builder.Build();
 
@@ -89,6 +91,7 @@ v1.MapMeetings();
 v1.MapPublicAccounts();
 v1.MapSurveys();
 v1.MapStreetStatistics();
+v1.MapIntake();
 
 app.Run();
 
