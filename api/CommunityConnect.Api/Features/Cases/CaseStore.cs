@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
@@ -162,10 +163,10 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
     }
 
     /// <summary>The case with its answers and history, or null when the caller may not see it (404).</summary>
-    public async Task<CaseDetail?> GetAsync(long caseId, CommunityAccess access, string callerKey)
+    public async Task<CaseDetail?> GetAsync(long caseId, CommunityAccess access, AuthorKeys callerKeys)
     {
         await using var connection = await database.OpenReadAsync();
-        var row = await FindVisibleAsync(connection, null, caseId, CaseReader.Of(access, callerKey));
+        var row = await FindVisibleAsync(connection, null, caseId, CaseReader.Of(access, callerKeys));
         if (row is null)
         {
             return null;
@@ -209,9 +210,9 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
     /// through <c>UnitOfWork.CreateAsync</c> so a resend with the same Idempotency-Key answers once.
     /// </summary>
     public async Task<Outcome<CaseResponse>> RespondAsync(SqliteConnection connection, SqliteTransaction transaction,
-        long caseId, CommunityAccess access, string callerKey, string displayName, string body)
+        long caseId, CommunityAccess access, AuthorKeys callerKeys, string displayName, string body)
     {
-        var row = await FindVisibleAsync(connection, transaction, caseId, CaseReader.Of(access, callerKey));
+        var row = await FindVisibleAsync(connection, transaction, caseId, CaseReader.Of(access, callerKeys));
         if (row is null)
         {
             return Failure.NotFound("Case");
@@ -243,10 +244,10 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
     }
 
     /// <summary>Hands the case to another first body with a reason; the escalation level stays.</summary>
-    public Task<Outcome<CaseSummary>> TransferAsync(long caseId, CommunityAccess access, string callerKey, string displayName, string toBody, string reason) =>
+    public Task<Outcome<CaseSummary>> TransferAsync(long caseId, CommunityAccess access, AuthorKeys callerKeys, string displayName, string toBody, string reason) =>
         database.WriteAsync<Outcome<CaseSummary>>(async (connection, transaction) =>
         {
-            var row = await FindVisibleAsync(connection, transaction, caseId, CaseReader.Of(access, callerKey));
+            var row = await FindVisibleAsync(connection, transaction, caseId, CaseReader.Of(access, callerKeys));
             if (row is null)
             {
                 return Failure.NotFound("Case");
