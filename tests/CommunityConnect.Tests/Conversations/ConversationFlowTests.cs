@@ -81,6 +81,19 @@ public sealed class ConversationFlowTests(CommunityApp app) : IClassFixture<Comm
     }
 
     [Fact]
+    public async Task AStairwayWithoutABuildingIsInMyBuildingAndABarePlaceReplacesTheOneBefore()
+    {
+        var resident = await app.NewResident(19); // 2号楼501
+        var chat = await resident.StartChat();
+        var turn = await resident.Say(chat, "楼道里的灯不亮了");
+        Assert.Equal("confirming", turn.State());
+        Assert.Equal("2", turn.Draft().Text("building"));
+        var home = await resident.Say(chat, "就我家");
+        Assert.Equal("confirming", home.State());
+        Assert.Equal("501", home.Draft().Text("unit"));
+    }
+
+    [Fact]
     public async Task ABuildingTheCommunityDoesNotHaveIsAskedAboutAgain()
     {
         var resident = await app.NewResident(15);

@@ -83,6 +83,8 @@ public static class AssistantWords
 
     public static string WhichBuilding(string unit) => $"是哪栋楼的{unit}室?";
 
+    public static string WhichBuildingsArea(string commonArea) => $"是哪栋楼的{commonArea}?";
+
     public static string WhereInBuilding(string building) => $"是{building}号楼的哪个房间?还是楼道、电梯等公共区域?";
 
     public static string Confirm(ConversationDraft draft) =>

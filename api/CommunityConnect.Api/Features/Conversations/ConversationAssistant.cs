@@ -188,6 +188,11 @@ public sealed class ConversationAssistant(IAssistantLookups lookups)
         return new AssistantDecision(ConversationStates.Confirming, draft, Awaiting.Confirm, string.Join("\n", notes), quick, DuplicateDeclined: declined);
     }
 
+    private static readonly string[] BuildingAreas = ["楼道", "楼梯", "电梯", "轿厢", "单元门", "走廊", "过道", "楼顶", "屋顶", "天台", "顶楼", "门厅", "大堂", "信报箱", "外墙", "管道井", "电表箱"];
+
+    /// <summary>Whether a common area lies inside one building (a stairway), rather than in the estate (the gate, the garage).</summary>
+    internal static bool IsInABuilding(string commonArea) => BuildingAreas.Any(area => commonArea.StartsWith(area, StringComparison.Ordinal));
+
     /// <summary>
     /// The draft with what this message adds: the category if the draft had none, urgency, the words
     /// that describe it, and the place, read in context (就我家 is the resident's own unit; a unit
@@ -201,7 +206,13 @@ public sealed class ConversationAssistant(IAssistantLookups lookups)
         problem = null;
         var actionable = analysis.Intent != Intents.Other;
         var next = draft;
-        if (actionable && draft.Category == "other" && analysis.Category != "other")
+        // 我想咨询, then 3号楼楼道灯坏了: the first words that say what it is decide the kind.
+        if (actionable && string.IsNullOrEmpty(draft.Description) && !analysis.Missing.Contains(MissingSlots.Description)
+            && DraftKinds.Of(analysis.Intent) is { } kind && kind != draft.Kind)
+        {
+            next = next with { Kind = kind, Category = "other" };
+        }
+        if (actionable && next.Category == "other" && analysis.Category != "other")
         {
             next = next with { Category = analysis.Category };
         }
@@ -223,7 +234,8 @@ public sealed class ConversationAssistant(IAssistantLookups lookups)
         var building = analysis.Building ?? next.Building;
         var unit = next.Unit;
         var commonArea = next.CommonArea;
-        var placeAsked = awaiting == Awaiting.Location || !next.HasLocation;
+        // A place is taken when one was asked for, when there is none yet, or when the message is only a place (就我家, 楼道里).
+        var placeAsked = awaiting == Awaiting.Location || !next.HasLocation || !actionable;
         if (analysis.Unit is not null)
         {
             unit = analysis.Unit;
@@ -245,6 +257,17 @@ public sealed class ConversationAssistant(IAssistantLookups lookups)
         {
             commonArea = analysis.CommonArea;
             unit = null;
+        }
+
+        // 楼道灯坏了: a stairway, a lift or a roof belongs to a building; without one, the resident's own.
+        if (building is null && unit is null && commonArea is not null && IsInABuilding(commonArea))
+        {
+            building = places.Home?.Building;
+            if (building is null)
+            {
+                problem = AssistantWords.WhichBuildingsArea(commonArea);
+                return next with { CommonArea = commonArea, Unit = null, UnitId = null };
+            }
         }
 
         long? buildingId = null, unitId = null;
