@@ -2,6 +2,7 @@ using CommunityConnect.Api.Demo;
 using CommunityConnect.Api.Features.Announcements;
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Communities;
+using CommunityConnect.Api.Features.Conversations;
 using CommunityConnect.Api.Features.Escalation;
 using CommunityConnect.Api.Features.SubscribeMessages;
 using CommunityConnect.Api.Features.ComplaintBox;
@@ -56,6 +57,7 @@ builder.Services.AddPublicAccounts();
 builder.Services.AddSurveys();
 builder.Services.AddStreetStatistics();
 builder.Services.AddIntake(builder.Configuration);
+builder.Services.AddConversations();
 
 var app = builder.Build();
 
@@ -92,6 +94,7 @@ v1.MapPublicAccounts();
 v1.MapSurveys();
 v1.MapStreetStatistics();
 v1.MapIntake();
+v1.MapConversations();
 
 app.Run();
 

@@ -33,7 +33,7 @@ public sealed class EmptyCommunityReadTests(CommunityApp app) : IClassFixture<Co
     private static readonly HashSet<string> Items =
     [
         "caseId", "ticketId", "opinionId", "threadId", "replyId", "projectId", "milestoneId", "photoId", "notificationId", "requestId", "userId",
-        "announcementId", "attachmentId", "meetingId", "entryId", "surveyId",
+        "announcementId", "attachmentId", "meetingId", "entryId", "surveyId", "conversationId",
     ];
 
     private const long Missing = 987_654_321;
@@ -203,8 +203,10 @@ public sealed class FreshItemReadTests(CommunityApp app) : IClassFixture<Communi
         {
             title = "年度民主评议", closesAt = now.AddDays(14), bodies = new[] { "property", "residents_committee" },
         })).Expect(HttpStatusCode.Created);
+        var conversation = await (await resident.PostJson("/v1/communities/1/conversations", null)).Expect(HttpStatusCode.Created);
         var items = new Dictionary<string, long>
         {
+            ["conversationId"] = conversation.GetProperty("conversationId").GetInt64(),
             ["announcementId"] = announcement.Id(),
             ["attachmentId"] = attachment.Id(),
             ["meetingId"] = meeting.Id(),
@@ -234,8 +236,8 @@ public sealed class FreshItemReadTests(CommunityApp app) : IClassFixture<Communi
                     $"GET {template}: {nameof(FreshItemReadTests)} cannot make a {match.Groups[1].Value}; teach it to");
                 return id.ToString();
             });
-            // The street admin oversees the community and reads every item of it.
-            var response = await street.GetAsync(url);
+            // The street admin oversees the community and reads every item of it; a conversation is its resident's alone.
+            var response = await (template.StartsWith("/v1/conversations/", StringComparison.Ordinal) ? resident : street).GetAsync(url);
             var text = await response.Content.ReadAsStringAsync();
             if (response.StatusCode != HttpStatusCode.OK)
             {

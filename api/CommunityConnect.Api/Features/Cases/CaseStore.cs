@@ -49,6 +49,10 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
             new { communityId, category }, transaction)
         ?? Taxonomy.DefaultRoutes.GetValueOrDefault(category, Bodies.ResidentsCommittee);
 
+    /// <summary>When a case's first response is due (null once it needs none), for telling the resident "by when".</summary>
+    public static Task<DateTimeOffset?> FirstResponseDueAsync(SqliteConnection connection, SqliteTransaction? transaction, long caseId) =>
+        connection.ExecuteScalarAsync<DateTimeOffset?>("SELECT first_response_due FROM cases WHERE id = @caseId;", new { caseId }, transaction);
+
     /// <summary>Opens the case of a new item and tells the body it is routed to. Answers the case id.</summary>
     public async Task<long> OpenAsync(SqliteConnection connection, SqliteTransaction transaction, NewCase item)
     {

@@ -39,6 +39,9 @@ public static class OpenApiSetup
         ["Intake"] = "The intake analyser: reads a resident's free text (colloquial, with typos, pinyin initials or Shanghainese) and " +
                      "answers what it is (intent, category, the body that must answer it, building and unit, urgency) and what a filing " +
                      "would still need. The chat assistant and the hall's routing job are built on it.",
+        ["Conversations"] = "The community assistant (chat intake): a resident talks, the assistant asks once for what is missing, offers " +
+                            "\"me too\" on an open ticket of the same problem, answers from the community's FAQ, and after a yes files a repair " +
+                            "ticket, an opinion (anonymous on request, the conversation then redacted) or a hall proposal through their own features.",
         ["Inbox"] = "The caller's notifications, and the WeChat subscribe-message consents that let the app mirror them to WeChat.",
         ["Announcements"] = "通知公告: announcements by the committees, the property company or the secretary to the whole community or to some " +
                             "buildings, with image and PDF attachments, 已知晓 acknowledgements, read receipts per household (an owner and a tenant " +
