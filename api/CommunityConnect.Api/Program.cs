@@ -3,6 +3,7 @@ using CommunityConnect.Api.Features.Announcements;
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Communities;
 using CommunityConnect.Api.Features.Escalation;
+using CommunityConnect.Api.Features.Hotspots;
 using CommunityConnect.Api.Features.SubscribeMessages;
 using CommunityConnect.Api.Features.ComplaintBox;
 using CommunityConnect.Api.Features.DiscussionHall;
@@ -57,6 +58,7 @@ builder.Services.AddPublicAccounts();
 builder.Services.AddSurveys();
 builder.Services.AddStreetStatistics();
 builder.Services.AddIntake(builder.Configuration);
+builder.Services.AddHotspots();
 
 var app = builder.Build();
 
@@ -94,6 +96,7 @@ v1.MapPublicAccounts();
 v1.MapSurveys();
 v1.MapStreetStatistics();
 v1.MapIntake();
+v1.MapHotspots();
 
 app.Run();
 

@@ -39,6 +39,9 @@ public static class OpenApiSetup
         ["Intake"] = "The intake analyser: reads a resident's free text (colloquial, with typos, pinyin initials or Shanghainese) and " +
                      "answers what it is (intent, category, the body that must answer it, building and unit, urgency) and what a filing " +
                      "would still need. The chat assistant and the hall's routing job are built on it.",
+        ["Hotspots"] = "The hotspot radar: several residents reporting the same thing in the same place (a building, or the common area) " +
+                       "within a window become one hotspot, a case of its own routed to the responsible body and shown to the party secretary; " +
+                       "its items are listed without authors, anonymous reports count as one resident, and one answer reaches them all.",
         ["Inbox"] = "The caller's notifications, and the WeChat subscribe-message consents that let the app mirror them to WeChat.",
         ["Announcements"] = "通知公告: announcements by the committees, the property company or the secretary to the whole community or to some " +
                             "buildings, with image and PDF attachments, 已知晓 acknowledgements, read receipts per household (an owner and a tenant " +
