@@ -377,6 +377,8 @@ public sealed class RequestContractTests(CommunityApp app) : IClassFixture<Commu
         },
         ["UpdateRouting"] = async t => new Call(await t.App.ClientFor("secretary"), PathOf(("communityId", 1)),
             ValuesOf(("routes.category", "water"), ("routes.responsibleBody", "property"))),
+        ["UpdateHotspotSettings"] = async t => new Call(await t.App.ClientFor("residents"), PathOf(("communityId", 1)),
+            ValuesOf(("shortWindowHours", 24), ("shortWindowResidents", 3), ("longWindowDays", 7), ("longWindowResidents", 5))),
         ["UpdateSlaPolicies"] = async t => new Call(await t.App.ClientFor("secretary"), PathOf(("communityId", 1)),
             ValuesOf(("policies.firstResponseMinutes", 480), ("policies.resolveMinutes", 1440))),
         ["UpdateStreetCalendar"] = async t => new Call(await t.App.ClientFor("street"), PathOf(("streetId", 1)),
