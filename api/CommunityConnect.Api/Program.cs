@@ -4,6 +4,7 @@ using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Communities;
 using CommunityConnect.Api.Features.Conversations;
 using CommunityConnect.Api.Features.Escalation;
+using CommunityConnect.Api.Features.Hotspots;
 using CommunityConnect.Api.Features.SubscribeMessages;
 using CommunityConnect.Api.Features.ComplaintBox;
 using CommunityConnect.Api.Features.DiscussionHall;
@@ -51,6 +52,7 @@ builder.Services.AddHallModeration();
 builder.Services.AddRepairs();
 builder.Services.AddComplaintBox();
 builder.Services.AddDiscussionHall();
+builder.Services.AddThreadRouting();
 builder.Services.AddAnnouncements();
 builder.Services.AddMeetings();
 builder.Services.AddPublicAccounts();
@@ -58,6 +60,7 @@ builder.Services.AddSurveys();
 builder.Services.AddStreetStatistics();
 builder.Services.AddIntake(builder.Configuration);
 builder.Services.AddConversations();
+builder.Services.AddHotspots();
 
 var app = builder.Build();
 
@@ -88,6 +91,7 @@ v1.MapHallModeration();
 v1.MapRepairs();
 v1.MapComplaintBox();
 v1.MapDiscussionHall();
+v1.MapThreadRouting();
 v1.MapAnnouncements();
 v1.MapMeetings();
 v1.MapPublicAccounts();
@@ -95,6 +99,7 @@ v1.MapSurveys();
 v1.MapStreetStatistics();
 v1.MapIntake();
 v1.MapConversations();
+v1.MapHotspots();
 
 app.Run();
 

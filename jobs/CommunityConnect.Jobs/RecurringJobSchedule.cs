@@ -1,6 +1,7 @@
 using CommunityConnect.Jobs.Escalation;
 using CommunityConnect.Jobs.ComplaintBox;
 using CommunityConnect.Jobs.DiscussionHall;
+using CommunityConnect.Jobs.Hotspots;
 using CommunityConnect.Jobs.Housekeeping;
 using CommunityConnect.Jobs.SubscribeMessages;
 using CommunityConnect.Jobs.Repairs;
@@ -19,6 +20,8 @@ public static class RecurringJobSchedule
     public const string AutoCloseAnsweredOpinions = "opinions-auto-close";
     public const string CloseDueSolicitations = "discussion-hall-close-due-solicitations";
     public const string CloseDueSurveys = "surveys-close-due";
+    public const string RouteHallThreads = "discussion-hall-route-threads";
+    public const string HotspotRadar = "hotspot-radar";
 
     public static void Register(IRecurringJobManager manager)
     {
@@ -36,5 +39,9 @@ public static class RecurringJobSchedule
             CloseDueSolicitations, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         manager.AddOrUpdate<CloseDueSurveysJob>(
             CloseDueSurveys, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        manager.AddOrUpdate<RouteHallThreadsJob>(
+            RouteHallThreads, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        manager.AddOrUpdate<HotspotRadarJob>(
+            HotspotRadar, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 }

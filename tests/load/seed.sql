@@ -57,6 +57,12 @@ SELECT 101 + i % 49, 'discussion',
 FROM t;
 INSERT OR REPLACE INTO thread_feed_sequence (community_id, value)
 SELECT community_id, MAX(feed_seq) FROM threads WHERE community_id >= 101 GROUP BY community_id;
+-- The hall's routing job (issue 14) reads each new discussion once: these are old news, not a backlog
+-- to route while the load runs. And the hotspot radar's thresholds are out of reach, so it reads the
+-- load communities' items each minute but raises nothing (the load measures the api, not the radar).
+UPDATE threads SET routing_analysed_at = created_at WHERE community_id >= 101;
+INSERT OR REPLACE INTO hotspot_settings (community_id, short_hours, short_residents, long_days, long_residents, updated_at)
+SELECT id, 24, 100000, 2, 100000, (SELECT now FROM p) FROM communities WHERE id >= 101;
 
 -- 1,000,000 replies: 10 per thread, from the thread's community.
 WITH RECURSIVE r(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM r WHERE j < 9)

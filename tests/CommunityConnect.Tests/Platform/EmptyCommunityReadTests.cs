@@ -33,7 +33,7 @@ public sealed class EmptyCommunityReadTests(CommunityApp app) : IClassFixture<Co
     private static readonly HashSet<string> Items =
     [
         "caseId", "ticketId", "opinionId", "threadId", "replyId", "projectId", "milestoneId", "photoId", "notificationId", "requestId", "userId",
-        "announcementId", "attachmentId", "meetingId", "entryId", "surveyId", "conversationId",
+        "announcementId", "attachmentId", "meetingId", "entryId", "surveyId", "conversationId", "hotspotId",
     ];
 
     private const long Missing = 987_654_321;
@@ -204,8 +204,19 @@ public sealed class FreshItemReadTests(CommunityApp app) : IClassFixture<Communi
             title = "年度民主评议", closesAt = now.AddDays(14), bodies = new[] { "property", "residents_committee" },
         })).Expect(HttpStatusCode.Created);
         var conversation = await (await resident.PostJson("/v1/communities/1/conversations", null)).Expect(HttpStatusCode.Created);
+        var street = await app.ClientFor("street");
+        // Three residents reporting one broken door make a hotspot (the radar, run here directly).
+        for (var i = 0; i < 3; i++)
+        {
+            var neighbour = await app.ClientFor($"fresh-hotspot-{i}", communityId: 1, role: "resident", unitId: 31 + i);
+            await RepairTestKit.Report(neighbour, new { category = "access", description = "5号楼门禁坏了", commonArea = "5号楼大门", buildingId = 4 });
+        }
+        await app.Service<CommunityConnect.Api.Features.Intake.IntakeAnalyser>().WhenReady;
+        await app.Service<CommunityConnect.Jobs.Hotspots.HotspotRadarJob>().RunAsync(CancellationToken.None);
+        var hotspot = (await street.GetJson("/v1/communities/1/hotspots")).GetProperty("items")[0];
         var items = new Dictionary<string, long>
         {
+            ["hotspotId"] = hotspot.Id(),
             ["conversationId"] = conversation.GetProperty("conversationId").GetInt64(),
             ["announcementId"] = announcement.Id(),
             ["attachmentId"] = attachment.Id(),
@@ -221,7 +232,6 @@ public sealed class FreshItemReadTests(CommunityApp app) : IClassFixture<Communi
         };
 
         var document = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Repository.Root, "openapi", "CommunityConnect.json")))!;
-        var street = await app.ClientFor("street");
         var failures = new List<string>();
         foreach (var (template, path) in document["paths"]!.AsObject())
         {

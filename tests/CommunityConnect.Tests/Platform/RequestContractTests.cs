@@ -286,6 +286,16 @@ public sealed class RequestContractTests(CommunityApp app) : IClassFixture<Commu
         return (await author.PostThread(new { kind, title = "楼道堆物怎么办", body = "大家怎么看?", category })).Id();
     }
 
+    /// <summary>A discussion about a leaking pipe, read by the routing job and routed to the property company.</summary>
+    private async Task<long> RoutedThread()
+    {
+        var author = await NewResident("contract-author");
+        var id = (await author.PostDiscussion("2号楼水管漏水", "2号楼二楼的水管一直在滴水。")).Id();
+        await app.Service<CommunityConnect.Api.Features.Intake.IntakeAnalyser>().WhenReady;
+        await app.Service<CommunityConnect.Jobs.DiscussionHall.RouteHallThreadsJob>().RunAsync(CancellationToken.None);
+        return id;
+    }
+
     private async Task<long> Reply(long threadId) =>
         (await (await NewResident("contract-replier")).PostReply(threadId, "我也觉得")).Id();
 
@@ -375,6 +385,8 @@ public sealed class RequestContractTests(CommunityApp app) : IClassFixture<Commu
         },
         ["UpdateRouting"] = async t => new Call(await t.App.ClientFor("secretary"), PathOf(("communityId", 1)),
             ValuesOf(("routes.category", "water"), ("routes.responsibleBody", "property"))),
+        ["UpdateHotspotSettings"] = async t => new Call(await t.App.ClientFor("residents"), PathOf(("communityId", 1)),
+            ValuesOf(("shortWindowHours", 24), ("shortWindowResidents", 3), ("longWindowDays", 7), ("longWindowResidents", 5))),
         ["UpdateSlaPolicies"] = async t => new Call(await t.App.ClientFor("secretary"), PathOf(("communityId", 1)),
             ValuesOf(("policies.firstResponseMinutes", 480), ("policies.resolveMinutes", 1440))),
         ["UpdateStreetCalendar"] = async t => new Call(await t.App.ClientFor("street"), PathOf(("streetId", 1)),
@@ -443,6 +455,9 @@ public sealed class RequestContractTests(CommunityApp app) : IClassFixture<Commu
 
         ["PostThread"] = async t => new Call(await t.NewResident("contract-poster"), PathOf(("communityId", 1))),
         ["PostReply"] = async t => new Call(await t.NewResident("contract-replier"), PathOf(("threadId", await t.Thread()))),
+        ["DismissThreadRouting"] = async t => new Call(await t.App.ClientFor("property"), PathOf(("threadId", await t.RoutedThread()))),
+        ["CorrectThreadRouting"] = async t => new Call(await t.App.ClientFor("secretary"), PathOf(("threadId", await t.RoutedThread())),
+            ValuesOf(("responsibleBody", "property"))),
         ["AdoptProposal"] = async t => new Call(await t.App.ClientFor("residents"), PathOf(("threadId", await t.Thread("proposal", "parking")))),
         ["DeclineProposal"] = async t => new Call(await t.App.ClientFor("residents"), PathOf(("threadId", await t.Thread("proposal", "parking")))),
         ["AddMilestone"] = async t =>

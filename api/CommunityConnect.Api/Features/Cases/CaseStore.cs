@@ -53,8 +53,11 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
     public static Task<DateTimeOffset?> FirstResponseDueAsync(SqliteConnection connection, SqliteTransaction? transaction, long caseId) =>
         connection.ExecuteScalarAsync<DateTimeOffset?>("SELECT first_response_due FROM cases WHERE id = @caseId;", new { caseId }, transaction);
 
-    /// <summary>Opens the case of a new item and tells the body it is routed to. Answers the case id.</summary>
-    public async Task<long> OpenAsync(SqliteConnection connection, SqliteTransaction transaction, NewCase item)
+    /// <summary>
+    /// Opens the case of a new item and tells the body it is routed to (unless <paramref name="notifyBody"/> is
+    /// false: the caller sends a notice of its own, such as a hotspot's). Answers the case id.
+    /// </summary>
+    public async Task<long> OpenAsync(SqliteConnection connection, SqliteTransaction transaction, NewCase item, bool notifyBody = true)
     {
         var now = time.GetUtcNow();
         var caseId = await connection.ExecuteScalarAsync<long>(
@@ -65,6 +68,10 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
             """, new { item.CommunityId, item.Kind, item.ItemId, item.Category, item.Urgent, item.ResponsibleBody, item.AuthorKey, now }, transaction);
         await AddHistoryAsync(connection, transaction, caseId, "created", item.Author, null, CaseStateTable.Open, null, item.ResponsibleBody, null);
         await clock.StartAsync(connection, transaction, caseId);
+        if (!notifyBody)
+        {
+            return caseId;
+        }
         await NotifyBodyAsync(connection, transaction, item.CommunityId, item.ResponsibleBody,
             new Notice("case_routed", $"新的{KindLabel(item.Kind)}待处理", $"一件{KindLabel(item.Kind)}已分派给{Bodies.Label(item.ResponsibleBody)},请及时响应。",
                 item.CommunityId, "case", caseId), item.Author.UserId);
@@ -135,6 +142,8 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
         "proposal" => "议题",
         "question" => "咨询",
         "meeting_action" => "会议事项",
+        "thread" => "议事厅话题",
+        "hotspot" => "热点问题",
         _ => kind,
     };
 

@@ -64,7 +64,7 @@ public sealed record ThreadDetail(
     int? VolunteerCap, int? SignupCount, bool SignedUpByMe,
     long? CaseId, string? ResponsibleBody, ProposalDecision? Decision, SolicitationSummary? Summary,
     DateTimeOffset CreatedAt, DateTimeOffset LastActivityAt,
-    int SlowModeSeconds, string? HiddenReason);
+    int SlowModeSeconds, string? HiddenReason, ThreadRouting? Routing = null);
 
 public sealed record NewReply(
     [property: Required, TextLength(UserText.BodyMax)] string? Body,

@@ -28,10 +28,13 @@ public sealed class ThreadStore(Database database, CaseStore cases, RecipientKey
                t.case_id AS CaseId, c.responsible_body AS ResponsibleBody,
                t.decision_reason AS DecisionReason, d.display_name AS DeciderName, t.decided_role AS DecidedRole, t.decided_at AS DecidedAt,
                p.id AS ProjectId, t.created_at AS CreatedAt, t.last_activity_at AS LastActivityAt,
-               t.slow_mode_seconds AS SlowModeSeconds, t.hidden_reason AS HiddenReason
+               t.slow_mode_seconds AS SlowModeSeconds, t.hidden_reason AS HiddenReason,
+               r.category AS RoutingCategory, r.responsible_body AS RoutingBody, r.urgent AS RoutingUrgent, r.state AS RoutingState,
+               r.reason AS RoutingReason
         FROM threads t
         JOIN users u ON u.id = t.author_id
         LEFT JOIN cases c ON c.id = t.case_id
+        LEFT JOIN thread_routings r ON r.thread_id = t.id
         LEFT JOIN users d ON d.id = t.decided_by
         LEFT JOIN projects p ON p.thread_id = t.id
         WHERE t.id = @threadId;
@@ -41,6 +44,11 @@ public sealed class ThreadStore(Database database, CaseStore cases, RecipientKey
     {
         public int SlowModeSeconds { get; init; }
         public string? HiddenReason { get; init; }
+        public string? RoutingCategory { get; init; }
+        public string? RoutingBody { get; init; }
+        public bool RoutingUrgent { get; init; }
+        public string? RoutingState { get; init; }
+        public string? RoutingReason { get; init; }
         public long Id { get; init; }
         public long CommunityId { get; init; }
         public string Kind { get; init; } = "";
@@ -132,7 +140,8 @@ public sealed class ThreadStore(Database database, CaseStore cases, RecipientKey
             row.Deadline, row.ClosedAt ?? (state == ThreadStates.Closed ? row.Deadline : null),
             row.VolunteerCap, volunteer ? row.SignupCount : null, row.SignedUpByMe,
             row.CaseId, row.ResponsibleBody, decision, summary, row.CreatedAt, row.LastActivityAt,
-            row.SlowModeSeconds, row.AuthorId == userId ? row.HiddenReason : null);
+            row.SlowModeSeconds, row.AuthorId == userId ? row.HiddenReason : null,
+            row.RoutingState is null ? null : new ThreadRouting(row.RoutingCategory!, row.RoutingBody!, row.RoutingUrgent, row.RoutingState, row.RoutingReason));
     }
 
     // ---- what every write starts with ----

@@ -16,6 +16,7 @@ public static class IntakeApi
         services.AddOptions<IntakeOptions>().Bind(configuration.GetSection(IntakeOptions.Section));
         services.AddSingleton<IntakeAnalyser>();
         services.AddSingleton<IIntakeEngineSource, IntakeEngineSource>();
+        services.AddSingleton<DiscussionHall.IHallTopicReader, IntakeHallTopicReader>();
         services.AddSingleton<IntakeStore>();
         services.AddHostedService<IntakeWarmUp>();
         return services;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using CommunityConnect.Api.Features.DiscussionHall;
 using Microsoft.Extensions.Options;
 
 namespace CommunityConnect.Api.Features.Intake;
@@ -29,7 +30,13 @@ public interface IIntakeEngineSource
 /// part. The result is a pure function of the files, so hosts in one process (the test suite)
 /// share one build instead of each paying seconds of CPU for the same model.
 /// </summary>
-public sealed class IntakeEngineSource(IOptions<IntakeOptions> options, IHostEnvironment environment) : IIntakeEngineSource
+/// <remarks>
+/// The moderators' corrections of hall routing labels (<see cref="RoutingCorrections"/>, issue 14) are
+/// read at start-up and trained on with the files: a correction teaches the next start, and hosts
+/// whose databases hold the same corrections still share one build.
+/// </remarks>
+public sealed class IntakeEngineSource(IOptions<IntakeOptions> options, IHostEnvironment environment, RoutingCorrections? corrections = null,
+    ILogger<IntakeEngineSource>? logger = null) : IIntakeEngineSource
 {
     private static readonly ConcurrentDictionary<string, Lazy<IntakeComponents>> Built = new();
 
@@ -37,13 +44,14 @@ public sealed class IntakeEngineSource(IOptions<IntakeOptions> options, IHostEnv
 
     public string SegmenterFolder => Folder(options.Value.SegmenterFolder, "Resources", "jieba");
 
-    public Task<IntakeComponents> LoadAsync(CancellationToken cancellationToken)
+    public async Task<IntakeComponents> LoadAsync(CancellationToken cancellationToken)
     {
-        var key = DataFolder + "|" + SegmenterFolder;
-        var lazy = Built.GetOrAdd(key, _ => new Lazy<IntakeComponents>(() => Build(DataFolder, SegmenterFolder)));
+        var extra = await CorrectionsAsync(cancellationToken);
+        var key = DataFolder + "|" + SegmenterFolder + "|" + KeyOf(extra);
+        var lazy = Built.GetOrAdd(key, _ => new Lazy<IntakeComponents>(() => Build(DataFolder, SegmenterFolder, extra)));
         try
         {
-            return Task.FromResult(lazy.Value);
+            return lazy.Value;
         }
         catch
         {
@@ -52,14 +60,48 @@ public sealed class IntakeEngineSource(IOptions<IntakeOptions> options, IHostEnv
         }
     }
 
-    /// <summary>The engine of the product: the lexicons and a model trained on every labelled line.</summary>
-    public static IntakeComponents Build(string dataFolder, string segmenterFolder)
+    /// <summary>The engine of the product: the lexicons and a model trained on every labelled line (and <paramref name="extra"/>).</summary>
+    public static IntakeComponents Build(string dataFolder, string segmenterFolder, IReadOnlyList<LabelledMessage>? extra = null)
     {
         var clock = Stopwatch.StartNew();
         var lexicon = IntakeLexicon.Load(dataFolder);
         var segmenter = ChineseSegmenter.Load(segmenterFolder, lexicon.TermsOf(LexiconGroup.Category).Concat(lexicon.TermsOf(LexiconGroup.Intent)));
-        var engine = IntakeTraining.Build(lexicon, LabelledCorpus.ReadTraining(dataFolder), segmenter);
+        var engine = IntakeTraining.Build(lexicon, [.. LabelledCorpus.ReadTraining(dataFolder), .. extra ?? []], segmenter);
         return new IntakeComponents(engine, segmenter, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// The corrections as training lines. Those of a thread the analyser read as "other" train nothing: the
+    /// taxonomy ties that intent to the category other, so a correction cannot say which intent it was.
+    /// </summary>
+    private async Task<IReadOnlyList<LabelledMessage>> CorrectionsAsync(CancellationToken cancellationToken)
+    {
+        if (corrections is null)
+        {
+            return [];
+        }
+        try
+        {
+            var latest = await corrections.LatestAsync(cancellationToken);
+            return latest.Where(c => c.Intent != Intents.Other)
+                .Select(c => new LabelledMessage(c.Text, c.Intent, c.Category, c.ResponsibleBody, null, null, false))
+                .ToList();
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            logger?.LogWarning(e, "The routing corrections could not be read; the analyser trains on its files alone.");
+            return [];
+        }
+    }
+
+    private static string KeyOf(IReadOnlyList<LabelledMessage> extra)
+    {
+        if (extra.Count == 0)
+        {
+            return "";
+        }
+        var text = string.Join("\n", extra.Select(m => $"{m.Intent}|{m.Category}|{m.Text}"));
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 
     private string Folder(string? configured, params string[] parts)

@@ -42,6 +42,9 @@ public static class OpenApiSetup
         ["Conversations"] = "The community assistant (chat intake): a resident talks, the assistant asks once for what is missing, offers " +
                             "\"me too\" on an open ticket of the same problem, answers from the community's FAQ, and after a yes files a repair " +
                             "ticket, an opinion (anonymous on request, the conversation then redacted) or a hall proposal through their own features.",
+        ["Hotspots"] = "The hotspot radar: several residents reporting the same thing in the same place (a building, or the common area) " +
+                       "within a window become one hotspot, a case of its own routed to the responsible body and shown to the party secretary; " +
+                       "its items are listed without authors, anonymous reports count as one resident, and one answer reaches them all.",
         ["Inbox"] = "The caller's notifications, and the WeChat subscribe-message consents that let the app mirror them to WeChat.",
         ["Announcements"] = "通知公告: announcements by the committees, the property company or the secretary to the whole community or to some " +
                             "buildings, with image and PDF attachments, 已知晓 acknowledgements, read receipts per household (an owner and a tenant " +
