@@ -10,6 +10,7 @@ using CommunityConnect.Api.Features.Identity;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Features.Meetings;
 using CommunityConnect.Api.Features.Moderation;
+using CommunityConnect.Api.Features.Onboarding;
 using CommunityConnect.Api.Features.PublicAccounts;
 using CommunityConnect.Api.Features.Repairs;
 using CommunityConnect.Api.Features.StreetStatistics;
@@ -23,7 +24,7 @@ using CommunityConnect.Api.Infrastructure.Jobs;
 using CommunityConnect.Api.Infrastructure.OpenApi;
 using CommunityConnect.Api.Infrastructure.WeChat;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(AdminCommand.HostArguments(args)).ForAdminCommand(args);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHttpContextAccessor();
@@ -41,6 +42,7 @@ builder.Services.AddCommunityOpenApi();
 builder.Services.AddInbox();
 builder.Services.AddIdentity();
 builder.Services.AddCommunities();
+builder.Services.AddOnboarding(builder.Configuration);
 builder.Services.AddCases();
 builder.Services.AddEscalation();
 builder.Services.AddSubscribeMessages(builder.Configuration);
@@ -56,6 +58,10 @@ builder.Services.AddSurveys();
 builder.Services.AddStreetStatistics();
 
 var app = builder.Build();
+if (AdminCommand.IsRequested(args))
+{
+    return await AdminCommand.RunAsync(app, args);
+}
 
 app.LoadKeys();
 await app.MigrateDatabaseAsync();
@@ -76,6 +82,7 @@ var v1 = app.MapGroup("/v1").AddEndpointFilter<IdempotencyFilter>();
 v1.MapIdentity();
 v1.MapInbox();
 v1.MapCommunities();
+v1.MapOnboarding();
 v1.MapCases();
 v1.MapEscalation();
 v1.MapSubscribeMessages();
@@ -91,6 +98,7 @@ v1.MapSurveys();
 v1.MapStreetStatistics();
 
 app.Run();
+return 0;
 
 /// <summary>Entry point, visible to the test host.</summary>
 public partial class Program;
