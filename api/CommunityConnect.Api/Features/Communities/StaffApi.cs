@@ -26,7 +26,8 @@ public static class StaffApi
             .ProducesProblem(403);
         community.MapPost("/members/{userId:long}/end", End).WithName("EndMembership")
             .WithSummary("End a member's membership: they moved away (residents' committee).")
-            .WithDescription("The residents' committee, the party secretary and the street admin (other members: 403). The user's " +
+            .WithDescription("The residents' committee, which verifies who lives here, and the street admin (other members, the party " +
+                "secretary included: 403). The user's " +
                 "resident and owner roles in the community end, with the reason (each in the role-change log) and they are " +
                 "notified; without a staff role they lose access to the community (404 from then on). What they wrote stays " +
                 "theirs. 404 when the user is not a resident or owner of the community.")
@@ -72,7 +73,7 @@ public static class StaffApi
     private static async Task<Results<Ok<EndedMembership>, ProblemHttpResult>> End(
         long communityId, long userId, EndMembershipInput input, CommunityAccess access, StaffStore store)
     {
-        if (!access.HasAny(Roles.ResidentsCommittee, Roles.PartySecretary, Roles.StreetAdmin))
+        if (!access.HasAny(Roles.ResidentsCommittee, Roles.StreetAdmin))
         {
             return TypedResults.Problem(statusCode: 403, title: "Only the residents' committee ends a membership.");
         }

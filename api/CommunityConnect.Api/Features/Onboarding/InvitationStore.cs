@@ -36,6 +36,15 @@ public sealed class InvitationStore(Database database, RoleChangeLog log, Inbox.
             $"SELECT {Columns} FROM invitations WHERE id = @invitationId;", new { invitationId });
     }
 
+    /// <summary>The streets the user administers.</summary>
+    public async Task<IReadOnlyList<long>> AdministeredStreetsAsync(long userId)
+    {
+        await using var connection = await database.OpenReadAsync();
+        return (await connection.QueryAsync<long>(
+            "SELECT street_id FROM memberships WHERE user_id = @userId AND role = 'street_admin' AND verification = 'verified' ORDER BY street_id;",
+            new { userId })).ToList();
+    }
+
     public async Task<long?> CreatorOfAsync(long invitationId)
     {
         await using var connection = await database.OpenReadAsync();

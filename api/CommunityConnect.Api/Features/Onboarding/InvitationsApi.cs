@@ -24,7 +24,7 @@ public static class InvitationsApi
         var invitations = v1.MapGroup("/invitations").WithTags("Invitations").RequireAuthorization();
         invitations.MapPost("/", Create).WithName("CreateInvitation")
             .WithSummary("Invite someone to a role: answers the code and its QR code once.")
-            .WithDescription("street_admin of a street (streetId) by its street admins; party_secretary, residents_committee, " +
+            .WithDescription("street_admin of a street (streetId; default the caller's street when they administer one) by its street admins; party_secretary, residents_committee, " +
                 "owners_committee or property_staff of a community (communityId) by its street admins, the committees also by " +
                 "the party secretary, property staff also by a manager of the serving property company (manager: true only " +
                 "from the street office). note is the person's name and title; the code expires after expiresInDays (1 to 30, " +
@@ -59,6 +59,13 @@ public static class InvitationsApi
         InvitationInput input, HttpContext http, Tenancy tenancy, StaffStore staff, InvitationStore store, InvitationCodes codes)
     {
         var errors = new Dictionary<string, string[]>();
+        var userId = http.User.RequiredUserId();
+        if (input.Role == Roles.StreetAdmin && input.StreetId is null && input.CommunityId is null
+            && await store.AdministeredStreetsAsync(userId) is [var ownStreet])
+        {
+            // A street admin of one street invites to that street unless told otherwise.
+            input = input with { StreetId = ownStreet };
+        }
         if (input.Role == Roles.StreetAdmin && (input.StreetId is null || input.CommunityId is not null))
         {
             errors["streetId"] = ["A street_admin invitation names a streetId (and no communityId)."];
@@ -75,7 +82,6 @@ public static class InvitationsApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var userId = http.User.RequiredUserId();
         long streetId;
         if (input.Role == Roles.StreetAdmin)
         {
