@@ -2,6 +2,7 @@ using CommunityConnect.Api.Demo;
 using CommunityConnect.Api.Features.Announcements;
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Communities;
+using CommunityConnect.Api.Features.Conversations;
 using CommunityConnect.Api.Features.Escalation;
 using CommunityConnect.Api.Features.SubscribeMessages;
 using CommunityConnect.Api.Features.ComplaintBox;
@@ -9,6 +10,7 @@ using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Features.Identity;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Features.Meetings;
+using CommunityConnect.Api.Features.Intake;
 using CommunityConnect.Api.Features.Moderation;
 using CommunityConnect.Api.Features.Onboarding;
 using CommunityConnect.Api.Features.PublicAccounts;
@@ -56,6 +58,8 @@ builder.Services.AddMeetings();
 builder.Services.AddPublicAccounts();
 builder.Services.AddSurveys();
 builder.Services.AddStreetStatistics();
+builder.Services.AddIntake(builder.Configuration);
+builder.Services.AddConversations();
 
 var app = builder.Build();
 if (AdminCommand.IsRequested(args))
@@ -96,6 +100,8 @@ v1.MapMeetings();
 v1.MapPublicAccounts();
 v1.MapSurveys();
 v1.MapStreetStatistics();
+v1.MapIntake();
+v1.MapConversations();
 
 app.Run();
 return 0;

@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 
 namespace CommunityConnect.Benchmarks;
@@ -10,5 +11,7 @@ internal static class BenchmarkProgram
     /// <c>dotnet run -c Release --project tests/CommunityConnect.Benchmarks -- --filter '*' --job short</c>
     /// </summary>
     public static void Main(string[] args) =>
-        BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
+        // The generated project builds slowly on a busy two-core machine: allow it more than the default two minutes.
+        BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly)
+            .Run(args, ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(10)));
 }

@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Features.ComplaintBox;
 using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Features.Moderation;
@@ -77,7 +78,7 @@ public static class DemoContent
         var complaint = Must(await database.WriteAsync((c, t) => opinions.CreateAsync(c, t, 1, new OpinionAuthor(resident.Id, resident.Name), keys.ForUser(resident.Id),
             new NewOpinionInput("complaint", "property_service", "物业费涨了,服务没跟上", "物业费今年涨了一成,可是楼道保洁从每天一次变成了两天一次,保安夜里也常常不在岗。",
                 true, "public", false, null))));
-        Must(await database.WriteAsync((c, t) => answers.AnswerAsync(c, t, complaint.Id, new OpinionViewer(owners.Access, keys.ForUser(owners.Id), owners.Name),
+        Must(await database.WriteAsync((c, t) => answers.AnswerAsync(c, t, complaint.Id, new OpinionViewer(owners.Access, new AuthorKeys(keys.ForUser(owners.Id), []), owners.Name),
             "业委会已约谈物业公司:下周起恢复每日保洁,夜间保安实行双岗,下月业主大会通报整改情况。", "public")));
         Must(await database.WriteAsync((c, t) => opinions.CreateAsync(c, t, 1, new OpinionAuthor(tenant.Id, tenant.Name), keys.ForUser(tenant.Id),
             new NewOpinionInput("suggestion", "community_life", "周末能不能办个旧物交换", "很多家庭有闲置的儿童书和玩具,建议居委会每月组织一次旧物交换集市。",

@@ -33,7 +33,7 @@ public sealed class EmptyCommunityReadTests(CommunityApp app) : IClassFixture<Co
     private static readonly HashSet<string> Items =
     [
         "caseId", "ticketId", "opinionId", "threadId", "replyId", "projectId", "milestoneId", "photoId", "notificationId", "requestId", "userId",
-        "announcementId", "attachmentId", "meetingId", "entryId", "surveyId", "invitationId",
+        "announcementId", "attachmentId", "meetingId", "entryId", "surveyId", "conversationId", "invitationId",
     ];
 
     private const long Missing = 987_654_321;
@@ -210,9 +210,11 @@ public sealed class FreshItemReadTests(CommunityApp app) : IClassFixture<Communi
         })).Expect(HttpStatusCode.Created);
         var invitation = await (await (await app.ClientFor("street")).PostJson("/v1/invitations", new { role = "owners_committee", communityId = 1 }))
             .Expect(HttpStatusCode.Created);
+        var conversation = await (await resident.PostJson("/v1/communities/1/conversations", null)).Expect(HttpStatusCode.Created);
         var items = new Dictionary<string, long>
         {
             ["invitationId"] = invitation.Id(),
+            ["conversationId"] = conversation.GetProperty("conversationId").GetInt64(),
             ["announcementId"] = announcement.Id(),
             ["attachmentId"] = attachment.Id(),
             ["meetingId"] = meeting.Id(),
@@ -242,8 +244,8 @@ public sealed class FreshItemReadTests(CommunityApp app) : IClassFixture<Communi
                     $"GET {template}: {nameof(FreshItemReadTests)} cannot make a {match.Groups[1].Value}; teach it to");
                 return id.ToString();
             });
-            // The street admin oversees the community and reads every item of it.
-            var response = await street.GetAsync(url);
+            // The street admin oversees the community and reads every item of it; a conversation is its resident's alone.
+            var response = await (template.StartsWith("/v1/conversations/", StringComparison.Ordinal) ? resident : street).GetAsync(url);
             var text = await response.Content.ReadAsStringAsync();
             if (response.StatusCode != HttpStatusCode.OK)
             {

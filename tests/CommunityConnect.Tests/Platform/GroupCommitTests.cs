@@ -15,17 +15,17 @@ namespace CommunityConnect.Tests.Platform;
 /// </summary>
 public sealed class GroupCommitTests(CommunityApp app) : IClassFixture<CommunityApp>
 {
-    /// <summary>Listens to the writer's meter while a test runs.</summary>
+    /// <summary>Listens to one database's writer meter while a test runs (other hosts in the run have their own).</summary>
     private sealed class WriterMetrics : IDisposable
     {
         private readonly MeterListener _listener = new();
         private readonly ConcurrentDictionary<string, long> _totals = new();
 
-        public WriterMetrics()
+        public WriterMetrics(Database database)
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == Database.MeterName)
+                if (ReferenceEquals(instrument.Meter, database.Meter))
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
@@ -55,7 +55,7 @@ public sealed class GroupCommitTests(CommunityApp app) : IClassFixture<Community
         await using var connection = await ScratchTableAsync("group_commit_codes");
         await connection.ExecuteAsync("INSERT INTO group_commit_codes (code) VALUES ('taken');");
         var database = app.Service<Database>();
-        using var metrics = new WriterMetrics();
+        using var metrics = new WriterMetrics(database);
 
         // Every tenth unit writes a row first, then breaks the UNIQUE rule: its first row must go too.
         var writes = Enumerable.Range(0, 200).Select(i => database.WriteAsync(async (c, t) =>

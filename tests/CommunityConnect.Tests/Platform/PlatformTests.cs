@@ -7,6 +7,7 @@ using CommunityConnect.Tests.Support;
 using Dapper;
 using Hangfire;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CommunityConnect.Tests.Platform;
 
@@ -49,7 +50,9 @@ public sealed class PlatformTests(CommunityApp app) : IClassFixture<CommunityApp
         Assert.Empty(await migrator.MigrateAsync());
         await using var connection = new SqliteConnection(app.Service<Database>().ConnectionString);
         var versions = (await connection.QueryAsync<string>("SELECT version FROM schema_migrations ORDER BY version;")).ToList();
-        Assert.Equal(Migrator.Scripts.Select(s => s.Version), versions);
+        Assert.Empty(await app.Service<DataMigrator>().MigrateAsync());
+        var dataMigrations = app.Services.GetServices<IDataMigration>().Select(m => m.Version);
+        Assert.Equal(Migrator.Scripts.Select(s => s.Version).Concat(dataMigrations).Order(StringComparer.Ordinal), versions);
         Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM streets;"));
     }
 

@@ -25,7 +25,7 @@ public static partial class OperationSweep
     });
 
     /// <summary>
-    /// On a fresh app: a repair ticket, an opinion, an adopted proposal (and its project), an announcement
+    /// On a fresh app: a repair ticket, a conversation with the assistant, an opinion, an adopted proposal (and its project), an announcement
     /// asking for acknowledgement with an attachment, a meeting with minutes and an action, an account
     /// entry with its voucher and a survey, each the first of its kind (id 1). Answers the resident who reported and posted.
     /// </summary>
@@ -33,6 +33,7 @@ public static partial class OperationSweep
     {
         var resident = await app.ClientFor("resident");
         await RepairTestKit.ReportCommonArea(resident);
+        await (await resident.PostJson("/v1/communities/1/conversations", null)).Expect(HttpStatusCode.Created);
         await resident.PostOpinion("complaint", "parking", "消防通道又被堵了");
         var proposal = await resident.PostThread(new { kind = "proposal", title = "增设充电桩", body = "电瓶车飞线充电太危险", category = "parking" });
         var residents = await app.ClientFor("residents");

@@ -1,20 +1,24 @@
+using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Infrastructure.Auth;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace CommunityConnect.Api.Features.Cases;
 
-/// <summary>Who reads cases: the caller in one community, the bodies they act for, and their keyed hash (to know their own cases).</summary>
-public sealed record CaseReader(long CommunityId, string CallerKey, bool SeesAll, string[] Bodies)
+/// <summary>
+/// Who reads cases: the caller in one community, the bodies they act for, and every key they are an
+/// author by (their named key and their anonymous items' pseudonyms), to know their own cases.
+/// </summary>
+public sealed record CaseReader(long CommunityId, string[] CallerKeys, bool SeesAll, string[] Bodies)
 {
-    public static CaseReader Of(CommunityAccess access, string callerKey) => new(
-        access.CommunityId, callerKey, access.HasAny(Roles.PartySecretary, Roles.StreetAdmin),
+    public static CaseReader Of(CommunityAccess access, AuthorKeys callerKeys) => new(
+        access.CommunityId, callerKeys.All, access.HasAny(Roles.PartySecretary, Roles.StreetAdmin),
         Cases.Bodies.ActedForBy(access));
 
     /// <summary>The reader's parameters of <see cref="CaseAccess.Visible"/>, with the query's own.</summary>
     public DynamicParameters With(object parameters)
     {
-        var all = new DynamicParameters(new { CommunityId, CallerKey, SeesAll, Bodies });
+        var all = new DynamicParameters(new { CommunityId, CallerKeys, SeesAll, Bodies });
         all.AddDynamicParams(parameters);
         return all;
     }
@@ -36,7 +40,7 @@ public static class CaseAccess
     public const string Visible =
         """
         c.community_id = @CommunityId
-        AND (@SeesAll OR c.author_key = @CallerKey OR c.responsible_body IN @Bodies
+        AND (@SeesAll OR c.author_key IN @CallerKeys OR c.responsible_body IN @Bodies
              OR EXISTS (SELECT 1 FROM case_history h WHERE h.case_id = c.id AND h.to_body IN @Bodies))
         """;
 

@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
@@ -47,6 +48,10 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
             "SELECT responsible_body FROM routing_rules WHERE community_id = @communityId AND category = @category;",
             new { communityId, category }, transaction)
         ?? Taxonomy.DefaultRoutes.GetValueOrDefault(category, Bodies.ResidentsCommittee);
+
+    /// <summary>When a case's first response is due (null once it needs none), for telling the resident "by when".</summary>
+    public static Task<DateTimeOffset?> FirstResponseDueAsync(SqliteConnection connection, SqliteTransaction? transaction, long caseId) =>
+        connection.ExecuteScalarAsync<DateTimeOffset?>("SELECT first_response_due FROM cases WHERE id = @caseId;", new { caseId }, transaction);
 
     /// <summary>Opens the case of a new item and tells the body it is routed to. Answers the case id.</summary>
     public async Task<long> OpenAsync(SqliteConnection connection, SqliteTransaction transaction, NewCase item)
@@ -162,10 +167,10 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
     }
 
     /// <summary>The case with its answers and history, or null when the caller may not see it (404).</summary>
-    public async Task<CaseDetail?> GetAsync(long caseId, CommunityAccess access, string callerKey)
+    public async Task<CaseDetail?> GetAsync(long caseId, CommunityAccess access, AuthorKeys callerKeys)
     {
         await using var connection = await database.OpenReadAsync();
-        var row = await FindVisibleAsync(connection, null, caseId, CaseReader.Of(access, callerKey));
+        var row = await FindVisibleAsync(connection, null, caseId, CaseReader.Of(access, callerKeys));
         if (row is null)
         {
             return null;
@@ -209,9 +214,9 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
     /// through <c>UnitOfWork.CreateAsync</c> so a resend with the same Idempotency-Key answers once.
     /// </summary>
     public async Task<Outcome<CaseResponse>> RespondAsync(SqliteConnection connection, SqliteTransaction transaction,
-        long caseId, CommunityAccess access, string callerKey, string displayName, string body)
+        long caseId, CommunityAccess access, AuthorKeys callerKeys, string displayName, string body)
     {
-        var row = await FindVisibleAsync(connection, transaction, caseId, CaseReader.Of(access, callerKey));
+        var row = await FindVisibleAsync(connection, transaction, caseId, CaseReader.Of(access, callerKeys));
         if (row is null)
         {
             return Failure.NotFound("Case");
@@ -243,10 +248,10 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
     }
 
     /// <summary>Hands the case to another first body with a reason; the escalation level stays.</summary>
-    public Task<Outcome<CaseSummary>> TransferAsync(long caseId, CommunityAccess access, string callerKey, string displayName, string toBody, string reason) =>
+    public Task<Outcome<CaseSummary>> TransferAsync(long caseId, CommunityAccess access, AuthorKeys callerKeys, string displayName, string toBody, string reason) =>
         database.WriteAsync<Outcome<CaseSummary>>(async (connection, transaction) =>
         {
-            var row = await FindVisibleAsync(connection, transaction, caseId, CaseReader.Of(access, callerKey));
+            var row = await FindVisibleAsync(connection, transaction, caseId, CaseReader.Of(access, callerKeys));
             if (row is null)
             {
                 return Failure.NotFound("Case");
@@ -263,9 +268,14 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
             {
                 return Failure.Conflict($"The case is already with {Bodies.Label(toBody)}.");
             }
-            await connection.ExecuteAsync(
-                "UPDATE cases SET responsible_body = @toBody, updated_at = @now WHERE id = @caseId;",
-                new { caseId, toBody, now = time.GetUtcNow() }, transaction);
+            // The change names the body and the open state it expects; a row changed meanwhile is a conflict.
+            var moved = await connection.ExecuteAsync(
+                "UPDATE cases SET responsible_body = @toBody, updated_at = @now WHERE id = @caseId AND responsible_body = @fromBody AND state = @state;",
+                new { caseId, toBody, fromBody = row.ResponsibleBody, state = row.State, now = time.GetUtcNow() }, transaction);
+            if (moved != 1)
+            {
+                return Failure.Conflict("The case changed while it was being transferred; read it again.");
+            }
             // Only the current body, the secretary or the street office transfers: the label is theirs (no earlier body).
             var transferring = await CaseAccess.AnsweringBodyAsync(connection, transaction, access, row.ResponsibleBody, caseId: null);
             var actor = new Actor(access.UserId, $"{displayName}({Bodies.Label(transferring ?? row.ResponsibleBody)})");

@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Idempotency;
@@ -57,15 +58,15 @@ public static class CasesApi
         await tenancy.ForItemAsync(http, await store.CommunityOfAsync(caseId));
 
     private static async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> Get(
-        long caseId, HttpContext http, CaseStore store, Tenancy tenancy, RecipientKeys keys)
+        long caseId, HttpContext http, CaseStore store, Tenancy tenancy, AnonymousAuthors keys)
     {
         var access = await AccessToCaseAsync(caseId, http, store, tenancy);
-        var detail = access is null ? null : await store.GetAsync(caseId, access, keys.ForUser(access.UserId));
+        var detail = access is null ? null : await store.GetAsync(caseId, access, await keys.KeysOfAsync(access.UserId));
         return detail is null ? TypedResults.Problem(statusCode: 404, title: "Case was not found.") : TypedResults.Ok(detail);
     }
 
     private static async Task<Results<Created<CaseResponse>, ProblemHttpResult>> Respond(
-        long caseId, CaseResponseInput input, HttpContext http, CaseStore store, Tenancy tenancy, RecipientKeys keys, IEnumerable<ICaseAnswerHandler> handlers,
+        long caseId, CaseResponseInput input, HttpContext http, CaseStore store, Tenancy tenancy, AnonymousAuthors keys, IEnumerable<ICaseAnswerHandler> handlers,
         UnitOfWork work)
     {
         var access = await AccessToCaseAsync(caseId, http, store, tenancy);
@@ -73,14 +74,14 @@ public static class CasesApi
         {
             return TypedResults.Problem(statusCode: 404, title: "Case was not found.");
         }
-        var callerKey = keys.ForUser(access.UserId);
+        var callerKeys = await keys.KeysOfAsync(access.UserId);
         var displayName = http.User.Identity?.Name ?? "";
         var (kind, itemId) = (await store.ItemOfAsync(caseId))!.Value;
         var body = input.Body!.Trim();
         var handler = handlers.FirstOrDefault(h => h.Kinds.Contains(kind));
         var outcome = await work.CreateAsync((connection, transaction) => handler is null
-                ? store.RespondAsync(connection, transaction, caseId, access, callerKey, displayName, body)
-                : handler.AnswerAsync(connection, transaction, itemId, access, callerKey, displayName, body),
+                ? store.RespondAsync(connection, transaction, caseId, access, callerKeys, displayName, body)
+                : handler.AnswerAsync(connection, transaction, itemId, access, callerKeys, displayName, body),
             LocationOf);
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
 
@@ -88,19 +89,19 @@ public static class CasesApi
     }
 
     private static async Task<Results<Ok<CaseSummary>, ProblemHttpResult>> Transfer(
-        long caseId, TransferInput input, HttpContext http, CaseStore store, Tenancy tenancy, RecipientKeys keys)
+        long caseId, TransferInput input, HttpContext http, CaseStore store, Tenancy tenancy, AnonymousAuthors keys)
     {
         var access = await AccessToCaseAsync(caseId, http, store, tenancy);
         if (access is null)
         {
             return TypedResults.Problem(statusCode: 404, title: "Case was not found.");
         }
-        var outcome = await store.TransferAsync(caseId, access, keys.ForUser(access.UserId), http.User.Identity?.Name ?? "", input.ToBody!, input.Reason!.Trim());
+        var outcome = await store.TransferAsync(caseId, access, await keys.KeysOfAsync(access.UserId), http.User.Identity?.Name ?? "", input.ToBody!, input.Reason!.Trim());
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Ok(outcome.Value!);
     }
 
     private static async Task<Results<Ok<Page<CaseSummary>>, ValidationProblem, ProblemHttpResult>> Queue(
-        long communityId, string? responsibleBody, string? state, [AsParameters] PageRequest page, CommunityAccess access, CaseStore store, RecipientKeys keys)
+        long communityId, string? responsibleBody, string? state, [AsParameters] PageRequest page, CommunityAccess access, CaseStore store, AnonymousAuthors keys)
     {
         if (Bodies.ActedForBy(access).Length == 0)
         {
@@ -119,7 +120,7 @@ public static class CasesApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.QueueAsync(CaseReader.Of(access, keys.ForUser(access.UserId)), responsibleBody, state, after?.Id, page.Fetch);
+        var rows = await store.QueueAsync(CaseReader.Of(access, await keys.KeysOfAsync(access.UserId)), responsibleBody, state, after?.Id, page.Fetch);
         return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.Id)));
     }
 

@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Microsoft.Data.Sqlite;
@@ -15,5 +16,5 @@ public interface ICaseAnswerHandler
 
     /// <summary>Answers item <paramref name="itemId"/> inside the caller's unit of work; 404/403/409 as the item decides.</summary>
     Task<Outcome<CaseResponse>> AnswerAsync(SqliteConnection connection, SqliteTransaction transaction,
-        long itemId, CommunityAccess access, string callerKey, string displayName, string body);
+        long itemId, CommunityAccess access, AuthorKeys callerKeys, string displayName, string body);
 }

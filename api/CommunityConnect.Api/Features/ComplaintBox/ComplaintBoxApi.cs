@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Idempotency;
@@ -19,6 +20,7 @@ public static class ComplaintBoxApi
             .AddSingleton<OpinionTrendStore>()
             .AddSingleton<IAnsweredOpinions>(provider => provider.GetRequiredService<OpinionAnswerStore>())
             .AddSingleton<Cases.ICaseAnswerHandler, OpinionCaseAnswers>()
+            .AddSingleton<Infrastructure.Data.IDataMigration, SealingMigration>()
             .AddTransient<AutoCloseAnsweredOpinionsJob>();
 
     public static RouteGroupBuilder MapComplaintBox(this RouteGroupBuilder v1)
@@ -91,14 +93,15 @@ public static class ComplaintBoxApi
         return v1;
     }
 
-    private static OpinionViewer ViewerOf(CommunityAccess access, HttpContext http, RecipientKeys keys) =>
-        new(access, keys.ForUser(access.UserId), http.User.Identity?.Name ?? "");
+    /// <summary>The caller as a viewer, known by their named key and the pseudonyms of their anonymous opinions.</summary>
+    private static async Task<OpinionViewer> ViewerOf(CommunityAccess access, HttpContext http, AnonymousAuthors keys) =>
+        new(access, await keys.KeysOfAsync(access.UserId), http.User.Identity?.Name ?? "");
 
     /// <summary>The caller as a viewer of an opinion's community; null when the opinion does not exist for them (404).</summary>
-    private static async Task<OpinionViewer?> ViewerOfOpinionAsync(long opinionId, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys)
+    private static async Task<OpinionViewer?> ViewerOfOpinionAsync(long opinionId, HttpContext http, OpinionStore store, Tenancy tenancy, AnonymousAuthors keys)
     {
         var access = await tenancy.ForItemAsync(http, await store.CommunityOfAsync(opinionId));
-        return access is null ? null : ViewerOf(access, http, keys);
+        return access is null ? null : await ViewerOf(access, http, keys);
     }
 
     private static ProblemHttpResult OpinionNotFound() => TypedResults.Problem(statusCode: 404, title: "Opinion was not found.");
@@ -122,9 +125,9 @@ public static class ComplaintBoxApi
         }
         // Captured here: the unit of work runs on the writer thread, without HttpContext.
         var author = new OpinionAuthor(access.UserId, http.User.Identity?.Name ?? "");
-        var authorKey = keys.ForUser(access.UserId);
+        var namedKey = keys.ForUser(access.UserId);
         var outcome = await work.CreateAsync(
-            (connection, transaction) => store.CreateAsync(connection, transaction, communityId, author, authorKey, input),
+            (connection, transaction) => store.CreateAsync(connection, transaction, communityId, author, namedKey, input),
             LocationOf);
         return outcome.Failed ? outcome.Failure!.ToResult() : TypedResults.Created(LocationOf(outcome.Value!), outcome.Value);
 
@@ -133,7 +136,7 @@ public static class ComplaintBoxApi
 
     private static async Task<Results<Ok<Page<OpinionSummary>>, ValidationProblem>> List(
         long communityId, string? kind, string? category, string? state, string? sort, [AsParameters] PageRequest page,
-        CommunityAccess access, HttpContext http, OpinionStore store, RecipientKeys keys)
+        CommunityAccess access, HttpContext http, OpinionStore store, AnonymousAuthors keys)
     {
         var errors = page.Read(out OpinionCursor? after);
         if (kind is not null && !OpinionKinds.All.Contains(kind))
@@ -162,27 +165,27 @@ public static class ComplaintBoxApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.ListAsync(communityId, ViewerOf(access, http, keys),
+        var rows = await store.ListAsync(communityId, await ViewerOf(access, http, keys),
             new OpinionStore.ListQuery(kind, category, state, sort == "agreed", after?.AgreeCount, after?.Id, page.Fetch));
         return TypedResults.Ok(page.Cut(rows, r => new OpinionCursor(sort, r.AgreeCount, r.Id)));
     }
 
     private static async Task<Results<Ok<Opinion>, ProblemHttpResult>> Get(
-        long opinionId, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys)
+        long opinionId, HttpContext http, OpinionStore store, Tenancy tenancy, AnonymousAuthors keys)
     {
         var viewer = await ViewerOfOpinionAsync(opinionId, http, store, tenancy, keys);
         var opinion = viewer is null ? null : await store.GetAsync(opinionId, viewer);
         return opinion is null ? OpinionNotFound() : TypedResults.Ok(opinion);
     }
 
-    private static Task<Results<NoContent, ProblemHttpResult>> Agree(long opinionId, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys) =>
+    private static Task<Results<NoContent, ProblemHttpResult>> Agree(long opinionId, HttpContext http, OpinionStore store, Tenancy tenancy, AnonymousAuthors keys) =>
         SetAgreementAsync(opinionId, true, http, store, tenancy, keys);
 
-    private static Task<Results<NoContent, ProblemHttpResult>> Disagree(long opinionId, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys) =>
+    private static Task<Results<NoContent, ProblemHttpResult>> Disagree(long opinionId, HttpContext http, OpinionStore store, Tenancy tenancy, AnonymousAuthors keys) =>
         SetAgreementAsync(opinionId, false, http, store, tenancy, keys);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetAgreementAsync(
-        long opinionId, bool agree, HttpContext http, OpinionStore store, Tenancy tenancy, RecipientKeys keys)
+        long opinionId, bool agree, HttpContext http, OpinionStore store, Tenancy tenancy, AnonymousAuthors keys)
     {
         var viewer = await ViewerOfOpinionAsync(opinionId, http, store, tenancy, keys);
         if (viewer is null)
@@ -194,7 +197,7 @@ public static class ComplaintBoxApi
     }
 
     private static async Task<Results<Created<OpinionAnswer>, ProblemHttpResult>> Answer(
-        long opinionId, OpinionAnswerInput input, HttpContext http, OpinionStore store, OpinionAnswerStore answers, Tenancy tenancy, RecipientKeys keys,
+        long opinionId, OpinionAnswerInput input, HttpContext http, OpinionStore store, OpinionAnswerStore answers, Tenancy tenancy, AnonymousAuthors keys,
         UnitOfWork work)
     {
         var viewer = await ViewerOfOpinionAsync(opinionId, http, store, tenancy, keys);
@@ -212,7 +215,7 @@ public static class ComplaintBoxApi
     }
 
     private static async Task<Results<Ok<Opinion>, ProblemHttpResult>> Reply(
-        long opinionId, SatisfactionInput input, HttpContext http, OpinionStore store, OpinionAnswerStore answers, Tenancy tenancy, RecipientKeys keys)
+        long opinionId, SatisfactionInput input, HttpContext http, OpinionStore store, OpinionAnswerStore answers, Tenancy tenancy, AnonymousAuthors keys)
     {
         var viewer = await ViewerOfOpinionAsync(opinionId, http, store, tenancy, keys);
         if (viewer is null)
@@ -225,7 +228,7 @@ public static class ComplaintBoxApi
     }
 
     private static async Task<Results<Ok<UnsealedAuthor>, ProblemHttpResult>> Unseal(
-        long opinionId, UnsealInput input, HttpContext http, OpinionStore store, AuditStore audit, Tenancy tenancy, RecipientKeys keys)
+        long opinionId, UnsealInput input, HttpContext http, OpinionStore store, AuditStore audit, Tenancy tenancy, AnonymousAuthors keys)
     {
         var viewer = await ViewerOfOpinionAsync(opinionId, http, store, tenancy, keys);
         if (viewer is null)
@@ -269,14 +272,14 @@ public static class ComplaintBoxApi
     }
 
     private static async Task<Results<Ok<Page<OpinionSummary>>, ValidationProblem>> Mine(
-        [AsParameters] PageRequest page, HttpContext http, OpinionStore store, RecipientKeys keys)
+        [AsParameters] PageRequest page, HttpContext http, OpinionStore store, AnonymousAuthors keys)
     {
         var errors = page.Read(out IdCursor? before);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.MineAsync(keys.ForUser(http.User.RequiredUserId()), before?.Id, page.Fetch);
+        var rows = await store.MineAsync(await keys.KeysOfAsync(http.User.RequiredUserId()), before?.Id, page.Fetch);
         return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.Id)));
     }
 }

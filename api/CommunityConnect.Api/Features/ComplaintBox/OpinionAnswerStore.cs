@@ -82,7 +82,7 @@ public sealed class OpinionAnswerStore(Database database, CaseStore cases, Inbox
                 return Failure.NotFound("Opinion");
             }
             var row = seen.Row;
-            if (row.AuthorKey != viewer.Key)
+            if (!viewer.Keys.Owns(row.AuthorKey))
             {
                 return Failure.Forbidden("Only the author replies to the answer.");
             }
@@ -113,8 +113,8 @@ public sealed class OpinionAnswerStore(Database database, CaseStore cases, Inbox
                     new Notice("opinion_reopened", $"{OpinionKinds.Label(row.Kind)}的提出人对答复不满意", comment ?? "请重新处理并再次答复。",
                         row.CommunityId, "opinion", row.Id));
             }
-            var updated = (await FindAsync(connection, transaction, opinionId, row.CommunityId, viewer.Key))!;
-            return updated.ToDetail(viewer.Key, await AnswersAsync(connection, transaction, opinionId, privateAudience: true));
+            var updated = (await FindAsync(connection, transaction, opinionId, row.CommunityId, viewer.Keys))!;
+            return updated.ToDetail(viewer.Keys, await AnswersAsync(connection, transaction, opinionId, privateAudience: true));
         });
 
     /// <summary>The auto-close job's step: answered seven days ago, no reply from the author.</summary>
@@ -127,7 +127,7 @@ public sealed class OpinionAnswerStore(Database database, CaseStore cases, Inbox
                  SELECT {Columns}{From}
                  WHERE o.state = 'answered' AND o.answered_at <= @cutoff
                  ORDER BY o.id;
-                 """, new { cutoff = now - AutoCloseAnsweredOpinionsJob.ReplyWindow, callerKey = "" }, transaction)).ToList();
+                 """, new { cutoff = now - AutoCloseAnsweredOpinionsJob.ReplyWindow, callerKeys = new[] { "" } }, transaction)).ToList();
             foreach (var row in due)
             {
                 await connection.ExecuteAsync(

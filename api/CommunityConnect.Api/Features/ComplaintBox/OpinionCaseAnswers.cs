@@ -1,4 +1,5 @@
 using CommunityConnect.Api.Features.Cases;
+using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Microsoft.Data.Sqlite;
@@ -15,9 +16,9 @@ public sealed class OpinionCaseAnswers(OpinionAnswerStore store) : ICaseAnswerHa
     public IReadOnlyCollection<string> Kinds { get; } = ["opinion", "question"];
 
     public async Task<Outcome<CaseResponse>> AnswerAsync(SqliteConnection connection, SqliteTransaction transaction,
-        long itemId, CommunityAccess access, string callerKey, string displayName, string body)
+        long itemId, CommunityAccess access, AuthorKeys callerKeys, string displayName, string body)
     {
-        var answer = await store.AnswerAsync(connection, transaction, itemId, new OpinionViewer(access, callerKey, displayName), body,
+        var answer = await store.AnswerAsync(connection, transaction, itemId, new OpinionViewer(access, callerKeys, displayName), body,
             OpinionVisibility.Private);
         return answer.Failed
             ? answer.Failure!

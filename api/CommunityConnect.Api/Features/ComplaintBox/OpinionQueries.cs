@@ -1,5 +1,6 @@
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Inbox;
+using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Infrastructure.Auth;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -7,9 +8,15 @@ using Microsoft.Data.Sqlite;
 namespace CommunityConnect.Api.Features.ComplaintBox;
 
 /// <summary>Who is asking, as the complaint box needs to know it.</summary>
-public sealed record OpinionViewer(CommunityAccess Access, string Key, string DisplayName)
+public sealed record OpinionViewer(CommunityAccess Access, AuthorKeys Keys, string DisplayName)
 {
     public long UserId => Access.UserId;
+
+    /// <summary>The caller's named key, for what they do under their own name.</summary>
+    public string Key => Keys.Named;
+
+    /// <summary>Every key the caller is an author by (named, and each anonymous opinion's pseudonym): the SQL's <c>@callerKeys</c>.</summary>
+    public string[] CallerKeys => Keys.All;
 
     /// <summary>The secretary and the street office see every opinion of the community, private ones too.</summary>
     public bool SeesEverything => Access.HasAny(Roles.PartySecretary, Roles.StreetAdmin);
@@ -24,8 +31,8 @@ public sealed record OpinionAuthor(long UserId, string DisplayName);
 /// <summary>
 /// How the complaint box reads an opinion, for every use case: its columns, who sees it (one rule
 /// in SQL, for the list and the item), its answers, and how its author is told. Anonymous authors
-/// live only in <c>sealed_author</c> (AES-GCM) and as the keyed hash <c>author_key</c>; every
-/// reply shows them as "匿名居民".
+/// live only in <c>sealed_author</c> (AES-GCM) and as the item's pseudonym <c>author_key</c>
+/// (<see cref="AnonymousAuthors"/>), never as the author's named key; every reply shows them as "匿名居民".
 /// </summary>
 internal static class OpinionQueries
 {
@@ -36,7 +43,7 @@ internal static class OpinionQueries
         o.author_key AS AuthorKey, o.state AS State, o.case_id AS CaseId, c.responsible_body AS ResponsibleBody, o.to_body AS ToBody,
         o.agree_count AS AgreeCount, o.reopen_count AS ReopenCount, o.satisfied AS Satisfied, o.satisfaction_comment AS SatisfactionComment,
         o.created_at AS CreatedAt, o.first_answered_at AS FirstAnsweredAt, o.answered_at AS AnsweredAt, o.closed_at AS ClosedAt,
-        EXISTS (SELECT 1 FROM opinion_agreements g WHERE g.opinion_id = o.id AND g.user_key = @callerKey) AS Agreed
+        EXISTS (SELECT 1 FROM opinion_agreements g WHERE g.opinion_id = o.id AND g.user_key IN @callerKeys) AS Agreed
         """;
 
     internal const string From =
@@ -50,11 +57,11 @@ internal static class OpinionQueries
     /// <summary>
     /// The private audience of an opinion, who also sees its private answers: the author, the
     /// secretary and the street office, and the bodies the case is or was with (or the body a
-    /// praise thanks). Parameters: <c>@callerKey</c>, <c>@seesEverything</c>, <c>@bodies</c>.
+    /// praise thanks). Parameters: <c>@callerKeys</c>, <c>@seesEverything</c>, <c>@bodies</c>.
     /// </summary>
     internal const string PrivateAudience =
         """
-        (@seesEverything OR o.author_key = @callerKey OR o.to_body IN @bodies OR c.responsible_body IN @bodies
+        (@seesEverything OR o.author_key IN @callerKeys OR o.to_body IN @bodies OR c.responsible_body IN @bodies
          OR EXISTS (SELECT 1 FROM case_history h WHERE h.case_id = o.case_id AND h.to_body IN @bodies))
         """;
 
@@ -109,23 +116,23 @@ internal static class OpinionQueries
         /// <summary>The author as the case history shows them.</summary>
         public Actor AuthorActor => Anonymous ? Actor.Anonymous : new Actor(AuthorId, AuthorName ?? "");
 
-        public OpinionSummary ToSummary(string callerKey) => new(
-            Id, CommunityId, Kind, Category, Title, Body, Anonymous, Visibility, Urgent, AuthorLabel, ShownAuthorId, AuthorKey == callerKey,
+        public OpinionSummary ToSummary(AuthorKeys caller) => new(
+            Id, CommunityId, Kind, Category, Title, Body, Anonymous, Visibility, Urgent, AuthorLabel, ShownAuthorId, caller.Owns(AuthorKey),
             State, CaseId, ResponsibleBody, ToBody, AgreeCount, Agreed, ReopenCount > 0, Satisfied, CreatedAt, AnsweredAt, ClosedAt);
 
-        public Opinion ToDetail(string callerKey, IReadOnlyList<OpinionAnswer> answers) => new(
-            Id, CommunityId, Kind, Category, Title, Body, Anonymous, Visibility, Urgent, AuthorLabel, ShownAuthorId, AuthorKey == callerKey,
+        public Opinion ToDetail(AuthorKeys caller, IReadOnlyList<OpinionAnswer> answers) => new(
+            Id, CommunityId, Kind, Category, Title, Body, Anonymous, Visibility, Urgent, AuthorLabel, ShownAuthorId, caller.Owns(AuthorKey),
             State, CaseId, ResponsibleBody, ToBody, AgreeCount, Agreed, ReopenCount > 0, Satisfied, SatisfactionComment,
             CreatedAt, AnsweredAt, ClosedAt, answers);
     }
 
     /// <summary>An opinion of the community, whoever asks (a write that has checked the caller already).</summary>
-    internal static Task<OpinionRow?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, long opinionId, long communityId, string callerKey) =>
+    internal static Task<OpinionRow?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, long opinionId, long communityId, AuthorKeys caller) =>
         connection.QuerySingleOrDefaultAsync<OpinionRow>(
             $"""
              SELECT {Columns}{From}
              WHERE o.id = @opinionId AND o.community_id = @communityId;
-             """, new { opinionId, communityId, callerKey }, transaction);
+             """, new { opinionId, communityId, callerKeys = caller.All }, transaction);
 
     /// <summary>The opinion if the viewer may see it (<see cref="Visible"/>), with whether they are its private audience; else null (404).</summary>
     internal static async Task<(OpinionRow Row, bool PrivateAudience)?> SeeAsync(SqliteConnection connection, SqliteTransaction? transaction, long opinionId, OpinionViewer viewer)
@@ -135,7 +142,7 @@ internal static class OpinionQueries
              SELECT {ViewerColumns}
              WHERE o.id = @opinionId AND o.community_id = @communityId AND {Visible};
              """,
-            new { opinionId, communityId = viewer.Access.CommunityId, callerKey = viewer.Key, seesEverything = viewer.SeesEverything, bodies = viewer.Bodies },
+            new { opinionId, communityId = viewer.Access.CommunityId, callerKeys = viewer.CallerKeys, seesEverything = viewer.SeesEverything, bodies = viewer.Bodies },
             transaction);
         return row is null ? null : (row, row.PrivateAudience);
     }
@@ -152,8 +159,8 @@ internal static class OpinionQueries
 
     /// <summary>
     /// Every notice to an opinion's author goes here. A named author is notified as a user (so a
-    /// WeChat message may mirror it); an anonymous author only by the keyed hash, which never
-    /// reaches the WeChat outbox, since a message would carry the author's openid.
+    /// WeChat message may mirror it); an anonymous author only at the opinion's pseudonym, which
+    /// never reaches the WeChat outbox, since a message would carry the author's openid.
     /// </summary>
     internal static Task NotifyAuthorAsync(Inbox.Inbox inbox, SqliteConnection connection, SqliteTransaction transaction, OpinionRow row, Notice notice) =>
         row.AuthorId is { } authorId && !row.Anonymous

@@ -1,5 +1,6 @@
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Inbox;
+using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
@@ -9,7 +10,7 @@ using static CommunityConnect.Api.Features.ComplaintBox.OpinionQueries;
 namespace CommunityConnect.Api.Features.ComplaintBox;
 
 /// <summary>Dropping an opinion in the box, reading the box, and "me too".</summary>
-public sealed class OpinionStore(Database database, CaseStore cases, AuthorSeal seal, TimeProvider time)
+public sealed class OpinionStore(Database database, CaseStore cases, AuthorSeal seal, AnonymousAuthors anonymousAuthors, TimeProvider time)
 {
     // ---- creating ----
 
@@ -18,13 +19,17 @@ public sealed class OpinionStore(Database database, CaseStore cases, AuthorSeal 
     /// (routed by the community's routing table) in the same transaction; praise only notifies the
     /// body it thanks. <paramref name="routeTo"/> names the first body where the asker decides it (a
     /// question on a public-accounts entry goes to the owners' committee, who keeps the accounts).
+    /// <paramref name="namedKey"/> is the author's named key (<c>RecipientKeys.ForUser</c>); an anonymous
+    /// opinion never stores it: it and its case carry a pseudonym of their own (<see cref="AnonymousAuthors"/>).
     /// </summary>
     public async Task<Outcome<Opinion>> CreateAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId,
-        OpinionAuthor author, string authorKey, NewOpinionInput input, string? routeTo = null)
+        OpinionAuthor author, string namedKey, NewOpinionInput input, string? routeTo = null)
     {
         var now = time.GetUtcNow();
         var praise = input.Kind == OpinionKinds.Praise;
         var anonymous = input.Anonymous!.Value;
+        var pseudonymous = anonymous ? anonymousAuthors.NewAuthor(author.UserId) : null;
+        var authorKey = pseudonymous?.Pseudonym ?? namedKey;
         var title = string.IsNullOrWhiteSpace(input.Title) ? null : input.Title.Trim();
         var id = await connection.ExecuteScalarAsync<long>(
             """
@@ -46,6 +51,7 @@ public sealed class OpinionStore(Database database, CaseStore cases, AuthorSeal 
         {
             await connection.ExecuteAsync("UPDATE opinions SET sealed_author = @sealedAuthor WHERE id = @id;",
                 new { id, sealedAuthor = seal.Seal(author.UserId, id) }, transaction);
+            await anonymousAuthors.RegisterAsync(connection, transaction, pseudonymous!, OpinionItem, id);
         }
         var actor = anonymous ? Actor.Anonymous : new Actor(author.UserId, author.DisplayName);
         if (praise)
@@ -61,9 +67,13 @@ public sealed class OpinionStore(Database database, CaseStore cases, AuthorSeal 
                 new NewCase(communityId, OpinionKinds.CaseKind(input.Kind!), id, input.Category!, input.Urgent ?? false, authorKey, actor, body));
             await connection.ExecuteAsync("UPDATE opinions SET case_id = @caseId WHERE id = @id;", new { id, caseId }, transaction);
         }
-        var row = (await FindAsync(connection, transaction, id, communityId, authorKey))!;
-        return row.ToDetail(authorKey, await AnswersAsync(connection, transaction, id, privateAudience: true));
+        var caller = new AuthorKeys(namedKey, pseudonymous is null ? [] : [pseudonymous.Pseudonym]);
+        var row = (await FindAsync(connection, transaction, id, communityId, caller))!;
+        return row.ToDetail(caller, await AnswersAsync(connection, transaction, id, privateAudience: true));
     }
+
+    /// <summary>The item kind of an opinion in the register of anonymous items.</summary>
+    public const string OpinionItem = "opinion";
 
     // ---- reading ----
 
@@ -78,7 +88,7 @@ public sealed class OpinionStore(Database database, CaseStore cases, AuthorSeal 
     {
         await using var connection = await database.OpenReadAsync();
         var seen = await SeeAsync(connection, null, opinionId, viewer);
-        return seen is { } s ? s.Row.ToDetail(viewer.Key, await AnswersAsync(connection, null, opinionId, s.PrivateAudience)) : null;
+        return seen is { } s ? s.Row.ToDetail(viewer.Keys, await AnswersAsync(connection, null, opinionId, s.PrivateAudience)) : null;
     }
 
     /// <summary>A filter of the community list.</summary>
@@ -91,7 +101,7 @@ public sealed class OpinionStore(Database database, CaseStore cases, AuthorSeal 
         var parameters = new
         {
             communityId, kind = query.Kind, category = query.Category, state = query.State, query.AfterAgreeCount, query.AfterId, query.Take,
-            callerKey = viewer.Key, seesEverything = viewer.SeesEverything, bodies = viewer.Bodies,
+            callerKeys = viewer.CallerKeys, seesEverything = viewer.SeesEverything, bodies = viewer.Bodies,
         };
         var rows = query.ByAgreement
             ? await connection.QueryAsync<OpinionRow>(
@@ -110,21 +120,24 @@ public sealed class OpinionStore(Database database, CaseStore cases, AuthorSeal 
                  ORDER BY o.id DESC
                  LIMIT @Take;
                  """, parameters);
-        return rows.Select(r => r.ToSummary(viewer.Key)).ToList();
+        return rows.Select(r => r.ToSummary(viewer.Keys)).ToList();
     }
 
-    /// <summary>The caller's own opinions in every community, anonymous ones included, found by their keyed hash.</summary>
-    public async Task<IReadOnlyList<OpinionSummary>> MineAsync(string callerKey, long? beforeId, int take)
+    /// <summary>
+    /// The caller's own opinions in every community: the named ones by their named key, the anonymous
+    /// ones by their pseudonyms (which only the server's keys tie to the caller).
+    /// </summary>
+    public async Task<IReadOnlyList<OpinionSummary>> MineAsync(AuthorKeys caller, long? beforeId, int take)
     {
         await using var connection = await database.OpenReadAsync();
         var rows = await connection.QueryAsync<OpinionRow>(
             $"""
              SELECT {Columns}{From}
-             WHERE o.author_key = @callerKey AND (@beforeId IS NULL OR o.id < @beforeId)
+             WHERE o.author_key IN @callerKeys AND (@beforeId IS NULL OR o.id < @beforeId)
              ORDER BY o.id DESC
              LIMIT @take;
-             """, new { callerKey, beforeId, take });
-        return rows.Select(r => r.ToSummary(callerKey)).ToList();
+             """, new { callerKeys = caller.All, beforeId, take });
+        return rows.Select(r => r.ToSummary(caller)).ToList();
     }
 
     // ---- "me too" ----
@@ -145,14 +158,16 @@ public sealed class OpinionStore(Database database, CaseStore cases, AuthorSeal 
             {
                 return Failure.Conflict("Only public opinions take \"me too\".");
             }
+            // The author's own "me too" on their anonymous opinion is kept under its pseudonym, never their named key.
+            var key = seen.Row.Anonymous && viewer.Keys.Owns(seen.Row.AuthorKey) ? seen.Row.AuthorKey : viewer.Key;
             var changed = agree
                 ? await connection.ExecuteAsync(
                     """
-                    INSERT INTO opinion_agreements (opinion_id, user_key, created_at) VALUES (@opinionId, @Key, @now)
+                    INSERT INTO opinion_agreements (opinion_id, user_key, created_at) VALUES (@opinionId, @key, @now)
                     ON CONFLICT (opinion_id, user_key) DO NOTHING;
-                    """, new { opinionId, viewer.Key, now = time.GetUtcNow() }, transaction)
+                    """, new { opinionId, key, now = time.GetUtcNow() }, transaction)
                 : await connection.ExecuteAsync(
-                    "DELETE FROM opinion_agreements WHERE opinion_id = @opinionId AND user_key = @Key;", new { opinionId, viewer.Key }, transaction);
+                    "DELETE FROM opinion_agreements WHERE opinion_id = @opinionId AND user_key = @key;", new { opinionId, key }, transaction);
             if (changed > 0)
             {
                 await connection.ExecuteAsync(

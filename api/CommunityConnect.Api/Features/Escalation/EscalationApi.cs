@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
@@ -104,20 +105,20 @@ public static class EscalationApi
     }
 
     private static async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> Escalate(
-        long caseId, EscalateInput input, HttpContext http, CaseStore cases, EscalationStore store, Tenancy tenancy, RecipientKeys keys)
+        long caseId, EscalateInput input, HttpContext http, CaseStore cases, EscalationStore store, Tenancy tenancy, AnonymousAuthors keys)
     {
         var access = await CasesApi.AccessToCaseAsync(caseId, http, cases, tenancy);
         if (access is null)
         {
             return TypedResults.Problem(statusCode: 404, title: "Case was not found.");
         }
-        var callerKey = keys.ForUser(access.UserId);
-        var outcome = await store.EscalateByAuthorAsync(caseId, access, callerKey, input.Reason!.Trim());
+        var callerKeys = await keys.KeysOfAsync(access.UserId);
+        var outcome = await store.EscalateByAuthorAsync(caseId, access, callerKeys, input.Reason!.Trim());
         if (outcome.Failed)
         {
             return outcome.Failure!.ToResult();
         }
-        return TypedResults.Ok((await cases.GetAsync(caseId, access, callerKey))!);
+        return TypedResults.Ok((await cases.GetAsync(caseId, access, callerKeys))!);
     }
 
     /// <summary>Members of the street's communities read the calendar; only its street admin changes it; others: 404.</summary>

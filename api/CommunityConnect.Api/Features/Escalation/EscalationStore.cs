@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Auth;
@@ -56,7 +57,7 @@ public sealed class EscalationStore(Database database, CaseStore cases, SlaClock
     /// cannot see it, 403 for anyone but the author, 409 before the clock has passed, after a first
     /// manual escalation, at the street office, or once resolved.
     /// </summary>
-    public Task<Outcome<bool>> EscalateByAuthorAsync(long caseId, CommunityAccess access, string callerKey, string reason) =>
+    public Task<Outcome<bool>> EscalateByAuthorAsync(long caseId, CommunityAccess access, AuthorKeys callerKeys, string reason) =>
         database.WriteAsync<Outcome<bool>>(async (connection, transaction) =>
         {
             var row = await FindAsync(connection, transaction, caseId);
@@ -64,10 +65,10 @@ public sealed class EscalationStore(Database database, CaseStore cases, SlaClock
             {
                 return Failure.NotFound("Case");
             }
-            if (row.AuthorKey != callerKey)
+            if (!callerKeys.Owns(row.AuthorKey))
             {
                 // 404 for who cannot see the case; those who can (its bodies, the secretary, the street) may still never escalate it by hand.
-                return await CaseAccess.MaySeeAsync(connection, transaction, row.Id, CaseReader.Of(access, callerKey))
+                return await CaseAccess.MaySeeAsync(connection, transaction, row.Id, CaseReader.Of(access, callerKeys))
                     ? Failure.Forbidden("Only the author escalates a case by hand.")
                     : Failure.NotFound("Case");
             }

@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Http;
@@ -43,7 +44,7 @@ public static class IdentityApi
 
     private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> WeChatLogin(
         WeChatLoginRequest request, WeChatClient weChat, IdentityStore store, TokenService tokens, InboxStore inbox,
-        RecipientKeys keys, ILogger<WeChatClient> logger, CancellationToken cancellationToken)
+        AnonymousAuthors keys, ILogger<WeChatClient> logger, CancellationToken cancellationToken)
     {
         WeChatSession session;
         try
@@ -76,7 +77,7 @@ public static class IdentityApi
     }
 
     private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> DevLogin(
-        DevLoginRequest request, IOptions<AuthOptions> options, IdentityStore store, TokenService tokens, InboxStore inbox, RecipientKeys keys)
+        DevLoginRequest request, IOptions<AuthOptions> options, IdentityStore store, TokenService tokens, InboxStore inbox, AnonymousAuthors keys)
     {
         if (!options.Value.DevLogin)
         {
@@ -95,16 +96,16 @@ public static class IdentityApi
         return TypedResults.Ok(await LoginAsync(userId.Value, store, tokens, inbox, keys));
     }
 
-    private static async Task<LoginResponse> LoginAsync(long userId, IdentityStore store, TokenService tokens, InboxStore inbox, RecipientKeys keys)
+    private static async Task<LoginResponse> LoginAsync(long userId, IdentityStore store, TokenService tokens, InboxStore inbox, AnonymousAuthors keys)
     {
-        var me = (await store.GetMeAsync(userId, await inbox.UnreadCountAsync(keys.ForUser(userId))))!;
+        var me = (await store.GetMeAsync(userId, await inbox.UnreadCountAsync((await keys.KeysOfAsync(userId)).All)))!;
         return new LoginResponse(tokens.Issue(me.Id, me.DisplayName), me);
     }
 
-    private static async Task<Results<Ok<Me>, ProblemHttpResult>> GetMe(HttpContext http, IdentityStore store, InboxStore inbox, RecipientKeys keys)
+    private static async Task<Results<Ok<Me>, ProblemHttpResult>> GetMe(HttpContext http, IdentityStore store, InboxStore inbox, AnonymousAuthors keys)
     {
         var userId = http.User.RequiredUserId();
-        var me = await store.GetMeAsync(userId, await inbox.UnreadCountAsync(keys.ForUser(userId)));
+        var me = await store.GetMeAsync(userId, await inbox.UnreadCountAsync((await keys.KeysOfAsync(userId)).All));
         return me is null ? TypedResults.Problem(statusCode: 401, title: Accounts.Gone) : TypedResults.Ok(me);
     }
 }

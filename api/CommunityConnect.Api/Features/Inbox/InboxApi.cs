@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -23,20 +24,20 @@ public static class InboxApi
     }
 
     private static async Task<Results<Ok<Page<InboxItem>>, ValidationProblem>> List(
-        [AsParameters] PageRequest page, HttpContext http, InboxStore store, RecipientKeys keys)
+        [AsParameters] PageRequest page, HttpContext http, InboxStore store, AnonymousAuthors keys)
     {
         var errors = page.Read(out IdCursor? before);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var rows = await store.ListAsync(keys.ForUser(http.User.RequiredUserId()), before?.Id, page.Fetch);
+        var rows = await store.ListAsync((await keys.KeysOfAsync(http.User.RequiredUserId())).All, before?.Id, page.Fetch);
         return TypedResults.Ok(page.Cut(rows, r => new IdCursor(r.Id)));
     }
 
-    private static async Task<Results<Ok<InboxItem>, ProblemHttpResult>> MarkRead(long notificationId, HttpContext http, InboxStore store, RecipientKeys keys)
+    private static async Task<Results<Ok<InboxItem>, ProblemHttpResult>> MarkRead(long notificationId, HttpContext http, InboxStore store, AnonymousAuthors keys)
     {
-        var item = await store.MarkReadAsync(keys.ForUser(http.User.RequiredUserId()), notificationId);
+        var item = await store.MarkReadAsync((await keys.KeysOfAsync(http.User.RequiredUserId())).All, notificationId);
         return item is null
             ? TypedResults.Problem(statusCode: 404, title: "Notification was not found.")
             : TypedResults.Ok(item);

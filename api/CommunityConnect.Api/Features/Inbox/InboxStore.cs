@@ -28,37 +28,40 @@ public sealed class InboxStore(Database database, TimeProvider time)
     private const string Columns =
         "id AS Id, kind AS Kind, title AS Title, body AS Body, community_id AS CommunityId, item_kind AS ItemKind, item_id AS ItemId, created_at AS CreatedAt, read_at AS ReadAt";
 
-    /// <summary>Newest first; <paramref name="beforeId"/> is the cursor.</summary>
-    public async Task<IReadOnlyList<InboxItem>> ListAsync(string recipientKey, long? beforeId, int take)
+    /// <summary>
+    /// Newest first; <paramref name="beforeId"/> is the cursor. <paramref name="recipientKeys"/>: the
+    /// caller's named key and the pseudonyms of their anonymous items (their notices' mailboxes).
+    /// </summary>
+    public async Task<IReadOnlyList<InboxItem>> ListAsync(string[] recipientKeys, long? beforeId, int take)
     {
         await using var connection = await database.OpenReadAsync();
         var rows = await connection.QueryAsync<Row>(
             $"""
              SELECT {Columns} FROM notifications
-             WHERE recipient_key = @recipientKey AND (@beforeId IS NULL OR id < @beforeId)
+             WHERE recipient_key IN @recipientKeys AND (@beforeId IS NULL OR id < @beforeId)
              ORDER BY id DESC
              LIMIT @take;
-             """, new { recipientKey, beforeId, take });
+             """, new { recipientKeys, beforeId, take });
         return rows.Select(r => r.ToItem()).ToList();
     }
 
-    public async Task<long> UnreadCountAsync(string recipientKey)
+    public async Task<long> UnreadCountAsync(string[] recipientKeys)
     {
         await using var connection = await database.OpenReadAsync();
         return await connection.ExecuteScalarAsync<long>(
-            "SELECT COUNT(*) FROM notifications WHERE recipient_key = @recipientKey AND read_at IS NULL;", new { recipientKey });
+            "SELECT COUNT(*) FROM notifications WHERE recipient_key IN @recipientKeys AND read_at IS NULL;", new { recipientKeys });
     }
 
     /// <summary>Marks a notice read (once; reading again keeps the first time). Null when it is not the caller's.</summary>
-    public Task<InboxItem?> MarkReadAsync(string recipientKey, long id) =>
+    public Task<InboxItem?> MarkReadAsync(string[] recipientKeys, long id) =>
         database.WriteAsync(async (connection, transaction) =>
         {
             var row = await connection.QuerySingleOrDefaultAsync<Row>(
                 $"""
                  UPDATE notifications SET read_at = COALESCE(read_at, @now)
-                 WHERE id = @id AND recipient_key = @recipientKey
+                 WHERE id = @id AND recipient_key IN @recipientKeys
                  RETURNING {Columns};
-                 """, new { id, recipientKey, now = time.GetUtcNow() }, transaction);
+                 """, new { id, recipientKeys, now = time.GetUtcNow() }, transaction);
             return row?.ToItem();
         });
 }

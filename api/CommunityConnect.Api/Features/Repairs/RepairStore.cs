@@ -118,36 +118,65 @@ public sealed class RepairStore(Database database, CaseStore cases, Inbox.Inbox 
 
     /// <summary>"Me too" by another member who can see the ticket; idempotent.</summary>
     public Task<Outcome<bool>> AgreeAsync(long ticketId, CommunityAccess access, bool agree) =>
-        database.WriteAsync<Outcome<bool>>(async (connection, transaction) =>
+        database.WriteAsync((connection, transaction) => AgreeAsync(connection, transaction, ticketId, access, agree));
+
+    /// <summary>"Me too" (or taking it back) inside a caller's unit of work (the chat assistant's "me too").</summary>
+    public async Task<Outcome<bool>> AgreeAsync(SqliteConnection connection, SqliteTransaction transaction, long ticketId, CommunityAccess access, bool agree = true)
+    {
+        var ticket = await FindVisibleAsync(connection, transaction, ticketId, access);
+        if (ticket is null)
         {
-            var ticket = await FindVisibleAsync(connection, transaction, ticketId, access);
-            if (ticket is null)
-            {
-                return Failure.NotFound("Repair ticket");
-            }
-            if (!agree)
-            {
-                await connection.ExecuteAsync("DELETE FROM repair_agreements WHERE ticket_id = @ticketId AND user_id = @UserId;",
-                    new { ticketId, access.UserId }, transaction);
-                return true;
-            }
-            if (ticket.ReporterId == access.UserId)
-            {
-                return Failure.Forbidden("The reporter cannot add a \"me too\" to their own ticket.");
-            }
-            if (!access.IsMember)
-            {
-                return Failure.Forbidden("Only members of the community add a \"me too\".");
-            }
-            if (RepairStates.IsFinal(ticket.State))
-            {
-                return Failure.Conflict($"This ticket is {ticket.State}.");
-            }
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO repair_agreements (ticket_id, user_id, created_at) VALUES (@ticketId, @UserId, @now)
-                ON CONFLICT (ticket_id, user_id) DO NOTHING;
-                """, new { ticketId, access.UserId, now = time.GetUtcNow() }, transaction);
+            return Failure.NotFound("Repair ticket");
+        }
+        if (!agree)
+        {
+            await connection.ExecuteAsync("DELETE FROM repair_agreements WHERE ticket_id = @ticketId AND user_id = @UserId;",
+                new { ticketId, access.UserId }, transaction);
             return true;
-        });
+        }
+        if (ticket.ReporterId == access.UserId)
+        {
+            return Failure.Forbidden("The reporter cannot add a \"me too\" to their own ticket.");
+        }
+        if (!access.IsMember)
+        {
+            return Failure.Forbidden("Only members of the community add a \"me too\".");
+        }
+        if (RepairStates.IsFinal(ticket.State))
+        {
+            return Failure.Conflict($"This ticket is {ticket.State}.");
+        }
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO repair_agreements (ticket_id, user_id, created_at) VALUES (@ticketId, @UserId, @now)
+            ON CONFLICT (ticket_id, user_id) DO NOTHING;
+            """, new { ticketId, access.UserId, now = time.GetUtcNow() }, transaction);
+        return true;
+    }
+
+    /// <summary>
+    /// An open ticket of the last 48 hours that the caller may see and join with "me too" (not their
+    /// own): same category, and the same unit, or the same building's common areas (the estate's when
+    /// <paramref name="buildingId"/> is null). The newest, or null.
+    /// </summary>
+    public async Task<RepairTicketSummary?> FindOpenLikeAsync(CommunityAccess access, string category, long? unitId, long? buildingId, DateTimeOffset since)
+    {
+        await using var connection = await database.OpenReadAsync();
+        var row = await connection.QuerySingleOrDefaultAsync<TicketRow>(
+            $"""
+             SELECT {TicketColumns}
+             WHERE {Visible}
+               AND t.category = @category
+               AND t.state IN ('submitted', 'accepted', 'assigned', 'in_progress', 'paused')
+               AND t.created_at >= @since
+               AND t.reporter_id <> @UserId
+               AND ((@unitId IS NOT NULL AND t.unit_id = @unitId)
+                 OR (@unitId IS NULL AND t.unit_id IS NULL
+                     AND (t.building_id = @buildingId OR (t.building_id IS NULL AND @buildingId IS NULL))))
+             ORDER BY t.id DESC
+             LIMIT 1;
+             """,
+            ReaderOf(access, new { category, unitId, buildingId, since }));
+        return row is null ? null : ToSummary(row);
+    }
 }

@@ -16,6 +16,7 @@ public static class AuthSetup
             .ValidateOnStart();
         services.AddSingleton<LocalKeys>();
         services.AddSingleton<RecipientKeys>();
+        services.AddSingleton<Anonymity.AnonymousAuthors>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<Tenancy>();
         services.AddSingleton<Accounts>();

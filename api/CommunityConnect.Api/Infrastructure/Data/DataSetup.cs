@@ -39,18 +39,20 @@ public static class DataSetup
         services.AddSingleton<Database>();
         services.AddSingleton<DemoStreetSeeding>();
         services.AddSingleton<Migrator>();
+        services.AddSingleton<DataMigrator>();
         // Uploaded files live beside the database file.
         services.AddSingleton<Files.FileVault>();
         return services;
     }
 
-    /// <summary>Applies migrations, then seeds the demo street if this start created the database (the demo content follows in Demo/).</summary>
+    /// <summary>Applies migrations (the schema scripts, then the data migrations features register), then seeds the demo street if this start created the database (the demo content follows in Demo/).</summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app)
     {
         // Settings are checked before the database is touched, not only when the host starts after
         // it: a refused Production start must not have created, migrated or seeded anything.
         app.Services.GetService<IStartupValidator>()?.Validate();
         var applied = await app.Services.GetRequiredService<Migrator>().MigrateAsync();
+        await app.Services.GetRequiredService<DataMigrator>().MigrateAsync();
         var seed = app.Services.GetRequiredService<IOptions<SeedOptions>>().Value;
         if (seed.Demo && applied.Contains(Migrator.Scripts[0].Version))
         {

@@ -62,6 +62,9 @@ public sealed class Database : IDisposable
 
     public string FilePath { get; }
 
+    /// <summary>This database's own meter (each host has its own, under <see cref="MeterName"/>).</summary>
+    internal Meter Meter => _meter;
+
     public string ConnectionString { get; }
 
     public async Task<SqliteConnection> OpenReadAsync(CancellationToken cancellationToken = default)

@@ -44,6 +44,12 @@ public static class OpenApiSetup
                               "sign-ups, proposal decisions and the projects adopted proposals become, with public milestones.",
         ["Moderation"] = "Keeping the hall civil: moderators (the party secretary and appointed residents' committee members), " +
                          "pre-review, the word list, members' flags, the review queue, moderator actions, slow mode and the moderation log.",
+        ["Intake"] = "The intake analyser: reads a resident's free text (colloquial, with typos, pinyin initials or Shanghainese) and " +
+                     "answers what it is (intent, category, the body that must answer it, building and unit, urgency) and what a filing " +
+                     "would still need. The chat assistant and the hall's routing job are built on it.",
+        ["Conversations"] = "The community assistant (chat intake): a resident talks, the assistant asks once for what is missing, offers " +
+                            "\"me too\" on an open ticket of the same problem, answers from the community's FAQ, and after a yes files a repair " +
+                            "ticket, an opinion (anonymous on request, the conversation then redacted) or a hall proposal through their own features.",
         ["Inbox"] = "The caller's notifications, and the WeChat subscribe-message consents that let the app mirror them to WeChat.",
         ["Announcements"] = "通知公告: announcements by the committees, the property company or the secretary to the whole community or to some " +
                             "buildings, with image and PDF attachments, 已知晓 acknowledgements, read receipts per household (an owner and a tenant " +
