@@ -15,6 +15,7 @@ using CommunityConnect.Api.Features.PublicAccounts;
 using CommunityConnect.Api.Features.Repairs;
 using CommunityConnect.Api.Features.StreetStatistics;
 using CommunityConnect.Api.Features.Surveys;
+using CommunityConnect.Api.Features.Voting;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Errors;
@@ -54,6 +55,7 @@ builder.Services.AddAnnouncements();
 builder.Services.AddMeetings();
 builder.Services.AddPublicAccounts();
 builder.Services.AddSurveys();
+builder.Services.AddVoting();
 builder.Services.AddStreetStatistics();
 builder.Services.AddIntake(builder.Configuration);
 
@@ -90,6 +92,7 @@ v1.MapAnnouncements();
 v1.MapMeetings();
 v1.MapPublicAccounts();
 v1.MapSurveys();
+v1.MapVoting();
 v1.MapStreetStatistics();
 v1.MapIntake();
 

@@ -5,6 +5,7 @@ using CommunityConnect.Jobs.Housekeeping;
 using CommunityConnect.Jobs.SubscribeMessages;
 using CommunityConnect.Jobs.Repairs;
 using CommunityConnect.Jobs.Surveys;
+using CommunityConnect.Jobs.Voting;
 using Hangfire;
 
 namespace CommunityConnect.Jobs;
@@ -19,6 +20,7 @@ public static class RecurringJobSchedule
     public const string AutoCloseAnsweredOpinions = "opinions-auto-close";
     public const string CloseDueSolicitations = "discussion-hall-close-due-solicitations";
     public const string CloseDueSurveys = "surveys-close-due";
+    public const string CloseDueBallots = "ballots-close-due";
 
     public static void Register(IRecurringJobManager manager)
     {
@@ -36,5 +38,7 @@ public static class RecurringJobSchedule
             CloseDueSolicitations, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         manager.AddOrUpdate<CloseDueSurveysJob>(
             CloseDueSurveys, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        manager.AddOrUpdate<CloseDueBallotsJob>(
+            CloseDueBallots, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 }
