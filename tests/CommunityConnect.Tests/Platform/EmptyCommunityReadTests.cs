@@ -33,7 +33,7 @@ public sealed class EmptyCommunityReadTests(CommunityApp app) : IClassFixture<Co
     private static readonly HashSet<string> Items =
     [
         "caseId", "ticketId", "opinionId", "threadId", "replyId", "projectId", "milestoneId", "photoId", "notificationId", "requestId", "userId",
-        "announcementId", "attachmentId", "meetingId", "entryId", "surveyId",
+        "announcementId", "attachmentId", "meetingId", "entryId", "surveyId", "ballotId", "paperVoteId",
     ];
 
     private const long Missing = 987_654_321;
@@ -217,6 +217,20 @@ public sealed class FreshItemReadTests(CommunityApp app) : IClassFixture<Communi
             ["threadId"] = thread.Id(),
             ["projectId"] = project.Id(),
         };
+        // A ballot on the demo register with a pending paper ballot (nothing in its chain yet), and another that the
+        // demo owner has voted on, for the receipt: the committee's records and an owner's receipt are read by those they belong to.
+        var ownersCommittee = await app.ClientFor("owners");
+        var ballot = await (await ownersCommittee.PostJson("/v1/communities/1/ballots", new { title = "续聘物业", matter = "hire_property", closesAt = now.AddDays(7) }))
+            .Expect(HttpStatusCode.Created);
+        var paper = new MultipartFormDataContent { { new StringContent("SF1101"), "ownerKey" }, { new StringContent("yes"), "choice" } };
+        var paperPhoto = new ByteArrayContent(RepairTestKit.Png());
+        paperPhoto.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+        paper.Add(paperPhoto, "file", "ballot.png");
+        items["ballotId"] = ballot.Id();
+        items["paperVoteId"] = (await (await ownersCommittee.PostAsync($"/v1/ballots/{ballot.Id()}/paper-votes", paper)).Expect(HttpStatusCode.Created)).Id();
+        var voted = await (await ownersCommittee.PostJson("/v1/communities/1/ballots", new { title = "选举业委会", matter = "elect_committee", closesAt = now.AddDays(7) }))
+            .Expect(HttpStatusCode.Created);
+        await (await resident.PostJson($"/v1/ballots/{voted.Id()}/votes", new { choice = "yes" })).Expect(HttpStatusCode.Created);
 
         var document = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Repository.Root, "openapi", "CommunityConnect.json")))!;
         var street = await app.ClientFor("street");
@@ -228,14 +242,19 @@ public sealed class FreshItemReadTests(CommunityApp app) : IClassFixture<Communi
             {
                 continue;
             }
+            var receipt = template.EndsWith("/receipt", StringComparison.Ordinal);
             var url = Regex.Replace(template, "{([^}]+)}", match =>
             {
                 Assert.True(items.TryGetValue(match.Groups[1].Value, out var id),
                     $"GET {template}: {nameof(FreshItemReadTests)} cannot make a {match.Groups[1].Value}; teach it to");
-                return id.ToString();
+                return (receipt && match.Groups[1].Value == "ballotId" ? voted.Id() : id).ToString();
             });
-            // The street admin oversees the community and reads every item of it.
-            var response = await street.GetAsync(url);
+            // The street admin oversees the community and reads every item of it, but for the owners' committee's
+            // ballot records (the named record, paper ballots) and an owner's own receipt.
+            var reader = receipt ? resident
+                : template.EndsWith("/record.csv", StringComparison.Ordinal) || template.Contains("/paper-votes", StringComparison.Ordinal) ? ownersCommittee
+                : street;
+            var response = await reader.GetAsync(url);
             var text = await response.Content.ReadAsStringAsync();
             if (response.StatusCode != HttpStatusCode.OK)
             {
