@@ -25,11 +25,28 @@ public sealed record ReasonInput([property: Required, TextLength(200)] string? R
 public sealed record NoteInput([property: TextLength(500, Min = 0)] string? Note = null);
 
 /// <summary>A role holder of the community: property staff (of the serving company, maybe a manager), committee members, the secretary.</summary>
-public sealed record StaffMember(long UserId, string DisplayName, string Role, bool Manager, string? PropertyCompany, DateTimeOffset Since);
+public sealed record StaffMember
+{
+    public long UserId { get; init; }
+    public string DisplayName { get; init; } = "";
+    public string Role { get; init; } = "";
+    public bool Manager { get; init; }
+    public string? PropertyCompany { get; init; }
+    public DateTimeOffset Since { get; init; }
+}
 
 /// <summary>A role holder of a street: its admins, and every community's staff.</summary>
-public sealed record StreetStaffMember(
-    long Id, long UserId, string DisplayName, string Role, long? CommunityId, string? CommunityName, bool Manager, DateTimeOffset Since);
+public sealed record StreetStaffMember
+{
+    public long Id { get; init; }
+    public long UserId { get; init; }
+    public string DisplayName { get; init; } = "";
+    public string Role { get; init; } = "";
+    public long? CommunityId { get; init; }
+    public string? CommunityName { get; init; }
+    public bool Manager { get; init; }
+    public DateTimeOffset Since { get; init; }
+}
 
 /// <summary>One grant or removal of a role, as the append-only log keeps it.</summary>
 public sealed record RoleChange(

@@ -18,9 +18,19 @@ public sealed record InvitationInput(
     [property: Range(1, 30)] int? ExpiresInDays = null);
 
 /// <summary>An invitation as it is kept (no code: only its keyed hash is stored).</summary>
-public sealed record Invitation(
-    long Id, string Role, long StreetId, long? CommunityId, string? Note, bool Manager, string State,
-    DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? RedeemedAt);
+public sealed record Invitation
+{
+    public long Id { get; init; }
+    public string Role { get; init; } = "";
+    public long StreetId { get; init; }
+    public long? CommunityId { get; init; }
+    public string? Note { get; init; }
+    public bool Manager { get; init; }
+    public string State { get; init; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset ExpiresAt { get; init; }
+    public DateTimeOffset? RedeemedAt { get; init; }
+}
 
 /// <summary>A new invitation with its code, the mini-app link and the QR code (PNG, base64), shown this once.</summary>
 public sealed record CreatedInvitation(

@@ -16,8 +16,18 @@ public sealed class InvitationStore(Database database, RoleChangeLog log, Inbox.
         "id, role, street_id, community_id, note, manager, state, created_at, expires_at, redeemed_at";
 
     /// <summary>What an invitation is checked against when it is redeemed or revoked.</summary>
-    private sealed record Row(long Id, string Role, long StreetId, long? CommunityId, long? PropertyCompanyId, bool Manager, string State,
-        DateTimeOffset ExpiresAt, long? CreatedBy);
+    private sealed record Row
+    {
+        public long Id { get; init; }
+        public string Role { get; init; } = "";
+        public long StreetId { get; init; }
+        public long? CommunityId { get; init; }
+        public long? PropertyCompanyId { get; init; }
+        public bool Manager { get; init; }
+        public string State { get; init; } = "";
+        public DateTimeOffset ExpiresAt { get; init; }
+        public long? CreatedBy { get; init; }
+    }
 
     public async Task<Invitation?> GetAsync(long invitationId)
     {

@@ -16,7 +16,7 @@ public static class InvitationsApi
         services.AddOptions<InvitationOptions>().Bind(configuration.GetSection(InvitationOptions.Section))
             .Validate(o => o.RedeemPerMinutePerUser >= 1 && o.RedeemPerMinutePerIp >= 1, "Invitations redeem limits must be at least 1.")
             .ValidateOnStart();
-        return services.AddSingleton<InvitationCodes>().AddSingleton<InvitationStore>().AddSingleton<RedeemRateLimit>();
+        return services.AddSingleton<InvitationCodes>().AddSingleton<InvitationStore>().AddSingleton<RedeemLimiter>();
     }
 
     public static RouteGroupBuilder MapOnboarding(this RouteGroupBuilder v1)

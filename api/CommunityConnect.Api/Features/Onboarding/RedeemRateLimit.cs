@@ -19,12 +19,11 @@ public sealed class InvitationOptions
 /// Redeem tries are limited per user and per address at once (a chained ASP.NET Core rate limiter), so
 /// guessing codes is slow from many accounts on one address and from one account on many addresses.
 /// With 256-bit codes guessing is hopeless anyway; the limit keeps the table and the log quiet.
+/// One limiter for the app (a singleton): the endpoint filter is made per request.
 /// </summary>
-public sealed class RedeemRateLimit : IEndpointFilter, IDisposable
+public sealed class RedeemLimiter : IDisposable
 {
-    private readonly PartitionedRateLimiter<HttpContext>? _limiter;
-
-    public RedeemRateLimit(IOptions<InvitationOptions> options, IOptions<RateLimitingOptions> rateLimiting)
+    public RedeemLimiter(IOptions<InvitationOptions> options, IOptions<RateLimitingOptions> rateLimiting)
     {
         if (!rateLimiting.Value.Enabled)
         {
@@ -32,23 +31,33 @@ public sealed class RedeemRateLimit : IEndpointFilter, IDisposable
         }
         var perUser = options.Value.RedeemPerMinutePerUser;
         var perIp = options.Value.RedeemPerMinutePerIp;
-        _limiter = PartitionedRateLimiter.CreateChained(
+        Limiter = PartitionedRateLimiter.CreateChained(
             PartitionedRateLimiter.Create<HttpContext, string>(http =>
                 RateLimitPartition.GetFixedWindowLimiter($"user:{http.User.FindFirst("sub")?.Value}", _ => Window(perUser))),
             PartitionedRateLimiter.Create<HttpContext, string>(http =>
                 RateLimitPartition.GetFixedWindowLimiter($"ip:{http.Connection.RemoteIpAddress}", _ => Window(perIp))));
     }
 
+    /// <summary>Null when rate limits are off.</summary>
+    public PartitionedRateLimiter<HttpContext>? Limiter { get; }
+
     private static FixedWindowRateLimiterOptions Window(int permits) =>
         new() { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 };
 
+    public void Dispose() => Limiter?.Dispose();
+}
+
+/// <summary>The redeem route's filter: 429 problem with Retry-After when either limit is spent.</summary>
+public sealed class RedeemRateLimit(RedeemLimiter limiter) : IEndpointFilter
+{
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        if (_limiter is null)
+        if (limiter.Limiter is null)
         {
             return await next(context);
         }
-        using var lease = _limiter.AttemptAcquire(context.HttpContext);
+        using var lease = limiter.Limiter.AttemptAcquire(context.HttpContext);
         if (!lease.IsAcquired)
         {
             if (lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
@@ -59,6 +68,4 @@ public sealed class RedeemRateLimit : IEndpointFilter, IDisposable
         }
         return await next(context);
     }
-
-    public void Dispose() => _limiter?.Dispose();
 }
