@@ -263,9 +263,14 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
             {
                 return Failure.Conflict($"The case is already with {Bodies.Label(toBody)}.");
             }
-            await connection.ExecuteAsync(
-                "UPDATE cases SET responsible_body = @toBody, updated_at = @now WHERE id = @caseId;",
-                new { caseId, toBody, now = time.GetUtcNow() }, transaction);
+            // The change names the body and the open state it expects; a row changed meanwhile is a conflict.
+            var moved = await connection.ExecuteAsync(
+                "UPDATE cases SET responsible_body = @toBody, updated_at = @now WHERE id = @caseId AND responsible_body = @fromBody AND state = @state;",
+                new { caseId, toBody, fromBody = row.ResponsibleBody, state = row.State, now = time.GetUtcNow() }, transaction);
+            if (moved != 1)
+            {
+                return Failure.Conflict("The case changed while it was being transferred; read it again.");
+            }
             // Only the current body, the secretary or the street office transfers: the label is theirs (no earlier body).
             var transferring = await CaseAccess.AnsweringBodyAsync(connection, transaction, access, row.ResponsibleBody, caseId: null);
             var actor = new Actor(access.UserId, $"{displayName}({Bodies.Label(transferring ?? row.ResponsibleBody)})");

@@ -61,6 +61,12 @@ public sealed class Migrator(Database database, ILogger<Migrator> logger, TimePr
                 logger.LogInformation("Applied migration {Version}", version);
                 newlyApplied.Add(version);
             }
+            if (newlyApplied.Count == 0)
+            {
+                // Nothing changed: the check would read every row of a large database for nothing
+                // (tens of seconds before the first answer on a million replies).
+                return newlyApplied;
+            }
             var violations = (await connection.QueryAsync<(string Table, long? RowId, string Parent)>(
                 "SELECT \"table\", rowid, parent FROM pragma_foreign_key_check;", transaction: transaction)).ToList();
             if (violations.Count > 0)

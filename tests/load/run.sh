@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# The load benchmark (issue 18): the api against a naive peer, in one run, on one machine.
+#
+#   tests/load/run.sh                 # all scenarios, 32 connections, 10 s each
+#   DURATION=5 tests/load/run.sh      # shorter
+#   FRESH=1 tests/load/run.sh         # seed a new database even if the cached one fits
+#
+# 1. Builds the api and the naive peer (tests/load/NaivePeer) in Release.
+# 2. Makes the seeded database once: the api migrates it and seeds the demo street, then
+#    tests/load/seed.sql adds 49 communities, 19,600 residents, 100,000 threads, 1,000,000 replies
+#    and 100,000 repair tickets with their cases in bulk SQL (sqlite3). The database is kept in
+#    tests/load/.cache/ and reused while the migrations and seed.sql are unchanged.
+# 3. Starts the api (Release, Development for dev-login, rate limits off, logging at Warning) on a
+#    copy of it, and the naive peer beside it, both on 127.0.0.1.
+# 4. Measures with wrk (1 thread, CONNECTIONS connections, DURATION s each, installed from
+#    Debian's packages when missing): the plaintext ceiling, the naive read and insert, then the
+#    api's feed, a thread page, the repair list, posting a reply, creating a repair ticket, and a
+#    90/10 read/write mix. Writes rotate over 64 residents' tokens and 64 threads.
+# 5. Checks that every write answered 2xx is in the database afterwards, and prints one table
+#    (requests/s, p50, p99, ratio) with the api's peak RSS and its start-to-first-answer time;
+#    writes it to tests/load/RESULTS.md.
+# Scenarios whose endpoints the api does not have yet (the chat message, a vote) are listed as
+# not measured, with the reason.
+set -euo pipefail
+
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-32}
+API_PORT=${API_PORT:-5181}
+PEER_PORT=${PEER_PORT:-5182}
+API="http://127.0.0.1:${API_PORT}"
+PEER="http://127.0.0.1:${PEER_PORT}"
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+CACHE="$HERE/.cache"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/cc-load.XXXXXX")
+PIDS=()
+
+cleanup() {
+  local code=$?
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+  exit "$code"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+say() { printf '%s\n' "$*" >&2; }
+
+need() { # command, Debian package
+  command -v "$1" >/dev/null && return 0
+  [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null || { say "$1 is missing: install Debian's $2."; exit 1; }
+  say "Installing $2 (Debian package)…"
+  apt-get install -y -qq "$2" >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "$2" >/dev/null 2>&1; }
+  command -v "$1" >/dev/null || { say "Could not install $2."; exit 1; }
+}
+need wrk wrk
+need sqlite3 sqlite3
+need curl curl
+
+say "Building the api and the naive peer (Release)…"
+dotnet build "$REPO/api/CommunityConnect.Api/CommunityConnect.Api.csproj" -c Release -o "$WORK/api" -v quiet -nologo >"$WORK/build.log" 2>&1 \
+  || { cat "$WORK/build.log" >&2; exit 1; }
+dotnet build "$HERE/NaivePeer/NaivePeer.csproj" -c Release -o "$WORK/peer" -v quiet -nologo >>"$WORK/build.log" 2>&1 \
+  || { cat "$WORK/build.log" >&2; exit 1; }
+
+start_api() { # database path; sets API_PID and START_MS (start to first answer, ms)
+  local started
+  started=$(date +%s%N)
+  (
+    cd "$WORK/api"
+    export ASPNETCORE_ENVIRONMENT=Development Database__Path="$1" RateLimiting__Enabled=false
+    export Logging__LogLevel__Default=Warning Logging__LogLevel__Hangfire=Warning
+    exec dotnet CommunityConnect.Api.dll --urls "$API"
+  ) >>"$WORK/api.log" 2>&1 &
+  API_PID=$!
+  PIDS+=("$API_PID")
+  for _ in $(seq 1 3000); do
+    curl -sf -o /dev/null "$API/healthz" && { START_MS=$(( ($(date +%s%N) - started) / 1000000 )); return 0; }
+    kill -0 "$API_PID" 2>/dev/null || { cat "$WORK/api.log" >&2; say "The api stopped."; exit 1; }
+    sleep 0.02
+  done
+  say "The api did not answer /healthz within 60 s."; exit 1
+}
+stop_api() {
+  kill "$API_PID" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$API_PID" 2>/dev/null || break; sleep 0.1; done
+}
+
+# The seeded database, cached by the hash of what made it.
+STAMP=$(cat "$REPO"/api/CommunityConnect.Api/Infrastructure/Data/Migrations/*.sql "$REPO"/api/CommunityConnect.Api/Infrastructure/Data/DemoData.cs \
+  "$HERE/seed.sql" | sha256sum | cut -c1-16)
+SEEDED="$CACHE/seeded-$STAMP.db"
+if [[ -n "${FRESH:-}" || ! -f "$SEEDED" ]]; then
+  rm -rf "$CACHE"; mkdir -p "$CACHE"
+  say "Seeding a new database (migrations, demo street, then seed.sql; a minute or two)…"
+  start_api "$CACHE/seeding.db"
+  stop_api
+  t0=$(date +%s)
+  sqlite3 -bail "$CACHE/seeding.db" <"$HERE/seed.sql" >/dev/null 2>"$WORK/seed.log" || { cat "$WORK/seed.log" >&2; exit 1; }
+  sqlite3 "$CACHE/seeding.db" "PRAGMA foreign_key_check;" >"$WORK/seed.log"
+  [[ ! -s "$WORK/seed.log" ]] || { say "seed.sql broke foreign keys:"; head "$WORK/seed.log" >&2; exit 1; }
+  sqlite3 "$CACHE/seeding.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+  mv "$CACHE/seeding.db" "$SEEDED"; rm -f "$CACHE"/seeding.db-*
+  say "Seeded in $(( $(date +%s) - t0 )) s."
+else
+  say "Reusing the seeded database $SEEDED."
+fi
+cp "$SEEDED" "$WORK/community.db"
+count() { sqlite3 "$WORK/community.db" "$1"; }
+say "Seeded: $(count "SELECT COUNT(*) FROM communities") communities, $(count "SELECT COUNT(*) FROM threads") threads, $(count "SELECT COUNT(*) FROM thread_replies") replies, $(count "SELECT COUNT(*) FROM repair_tickets") repair tickets."
+
+start_api "$WORK/community.db"
+(
+  cd "$WORK/peer"
+  exec dotnet NaivePeer.dll --urls "$PEER" --ReadDb "$WORK/community.db" --WriteDb "$WORK/naive.db"
+) >"$WORK/peer.log" 2>&1 &
+PIDS+=("$!")
+for _ in $(seq 1 300); do curl -sf -o /dev/null "$PEER/plain" && break; sleep 0.1; done
+
+# Tokens of 64 residents of community 101 (a load community), the threads they reply to, a unit of each for repairs.
+sqlite3 -separator ' ' "$WORK/community.db" \
+  "SELECT u.handle, m.unit_id FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.community_id = 101 AND m.role = 'resident' ORDER BY u.id LIMIT 64;" >"$WORK/residents"
+: >"$WORK/tokens.lua"
+while read -r handle unit; do
+  token=$(curl -sf -X POST "$API/v1/auth/dev-login" -H 'content-type: application/json' -d "{\"handle\":\"$handle\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+  [[ -n "$token" ]] || { say "dev-login gave no token for $handle."; exit 1; }
+  printf '{ "%s", %s },\n' "$token" "$unit" >>"$WORK/tokens.lua"
+done <"$WORK/residents"
+THREADS=$(count "SELECT group_concat(id, ', ') FROM (SELECT id FROM threads WHERE community_id = 101 ORDER BY id DESC LIMIT 64);")
+THREAD=$(count "SELECT MAX(id) FROM threads WHERE community_id = 101;")
+
+# One wrk script for every api scenario: SCENARIO picks what each request is.
+cat >"$WORK/api.lua" <<LUA
+local users = {
+$(cat "$WORK/tokens.lua")
+}
+local threads = { $THREADS }
+local scenario = os.getenv("SCENARIO")
+local n = 0
+local function reply(i)
+  return wrk.format("POST", "/v1/threads/" .. threads[i % #threads + 1] .. "/replies",
+    { ["Authorization"] = "Bearer " .. users[i % #users + 1][1], ["Content-Type"] = "application/json" },
+    '{"body":"压测回复:我家也是这样,请物业看一下。"}')
+end
+local function get(path, i)
+  return wrk.format("GET", path, { ["Authorization"] = "Bearer " .. users[i % #users + 1][1] })
+end
+request = function()
+  n = n + 1
+  if scenario == "feed" then return get("/v1/communities/101/threads?limit=20", n)
+  elseif scenario == "thread" then return get("/v1/threads/$THREAD", n)
+  elseif scenario == "repairs" then return get("/v1/communities/101/repairs?limit=20", n)
+  elseif scenario == "reply" then return reply(n)
+  elseif scenario == "repair" then
+    local user = users[n % #users + 1]
+    return wrk.format("POST", "/v1/communities/101/repairs",
+      { ["Authorization"] = "Bearer " .. user[1], ["Content-Type"] = "application/json" },
+      '{"category":"water","description":"压测报修:卫生间水龙头一直滴水。","unitId":' .. user[2] .. '}')
+  elseif scenario == "mix" then
+    if n % 10 == 0 then return reply(n) end
+    return get("/v1/communities/101/threads?limit=20", n)
+  end
+end
+LUA
+
+RESULTS="$WORK/results"
+: >"$RESULTS"
+measure() { # name, url, scenario-or-method, note
+  local name=$1 url=$2 mode=$3 out="$WORK/wrk-$1.txt"
+  say "Measuring $name…"
+  if [[ "$mode" == GET || "$mode" == POST ]]; then
+    printf 'wrk.method = "%s"\n' "$mode" >"$WORK/plain.lua"
+    wrk -t1 -c"$CONNECTIONS" -d2s -s "$WORK/plain.lua" "$url" >/dev/null
+    wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$WORK/plain.lua" "$url" >"$out"
+  else
+    SCENARIO=$mode wrk -t1 -c"$CONNECTIONS" -d2s -s "$WORK/api.lua" "$url" >"$out.warm"
+    SCENARIO=$mode wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$WORK/api.lua" "$url" >"$out"
+  fi
+  local rps p50 p99 total bad
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  p50=$(awk '$1 == "50%" {print $2}' "$out")
+  p99=$(awk '$1 == "99%" {print $2}' "$out")
+  total=$(awk '/requests in/ {print $1}' "$out")
+  bad=$(awk '/Non-2xx or 3xx responses:/ {print $5}' "$out")
+  printf '%s %s %s %s %s %s\n' "$name" "$rps" "$p50" "$p99" "$total" "${bad:-0}" >>"$RESULTS"
+}
+ok_count() { # the 2xx answers of a measured scenario, warm-up included
+  local f total bad sum=0
+  for f in "$WORK/wrk-$1.txt" "$WORK/wrk-$1.txt.warm"; do
+    total=$(awk '/requests in/ {print $1}' "$f"); bad=$(awk '/Non-2xx or 3xx responses:/ {print $5}' "$f")
+    sum=$(( sum + total - ${bad:-0} ))
+  done
+  echo "$sum"
+}
+
+measure plaintext "$PEER/plain" GET
+measure naive-read "$PEER/read" GET
+measure naive-insert "$PEER/insert" POST
+measure feed "$API" feed
+measure thread-page "$API" thread
+measure repair-list "$API" repairs
+replies_before=$(count "SELECT COUNT(*) FROM thread_replies")
+measure reply "$API" reply
+replies_after=$(count "SELECT COUNT(*) FROM thread_replies")
+tickets_before=$(count "SELECT COUNT(*) FROM repair_tickets")
+measure repair-ticket "$API" repair
+tickets_after=$(count "SELECT COUNT(*) FROM repair_tickets")
+measure mix-90-10 "$API" mix
+HWM=$(awk '/^VmHWM:/ {print $2}' "/proc/$API_PID/status")
+
+# Every write answered 2xx must be in the database (wrk may cut off requests in flight at its end,
+# which the api still commits, so the database may hold more, never fewer).
+CHECKS=""
+check() { # what, answered, stored
+  if (( $3 >= $2 )); then CHECKS+="- $1: $2 answered 2xx, $3 in the database: every acknowledged write is there."$'\n'
+  else CHECKS+="- $1: $2 answered 2xx but only $3 in the database: WRITES LOST."$'\n'; LOST=1; fi
+}
+LOST=""
+check "replies" "$(ok_count reply)" $(( replies_after - replies_before ))
+check "repair tickets" "$(ok_count repair-ticket)" $(( tickets_after - tickets_before ))
+
+ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0; else if (v ~ /s$/) printf "%.0f", v * 1000; else print v }'; }
+rps_of() { awk -v n="$1" '$1 == n {print $2}' "$RESULTS"; }
+CEILING=$(rps_of plaintext); NAIVE_W=$(rps_of naive-insert)
+TABLE="| what | requests/s | p50 ms | p99 ms | errors | ratio |"$'\n'"|---|---:|---:|---:|---:|---|"$'\n'
+while read -r name rps p50 p99 total bad; do
+  case "$name" in
+    plaintext) ratio="the ceiling" ;;
+    reply|repair-ticket) ratio=$(awk -v a="$rps" -v b="$NAIVE_W" 'BEGIN {printf "%.2f× the naive insert", a / b}') ;;
+    naive-insert) ratio="the write baseline" ;;
+    mix-90-10) ratio=$(awk -v a="$rps" -v b="$CEILING" 'BEGIN {printf "%.1f %% of the ceiling", 100 * a / b}') ;;
+    *) ratio=$(awk -v a="$rps" -v b="$CEILING" 'BEGIN {printf "%.1f %% of the ceiling", 100 * a / b}') ;;
+  esac
+  TABLE+="| $name | $rps | $(ms "$p50") | $(ms "$p99") | $bad of $total | $ratio |"$'\n'
+done <"$RESULTS"
+for missing in "chat message:/v1/conversations/" "vote:/v1/ballots/"; do
+  path=${missing#*:}
+  grep -q "\"${path}" "$REPO/openapi/CommunityConnect.json" \
+    || TABLE+="| ${missing%%:*} | — | — | — | — | not measured: the api has no ${path}… endpoint yet |"$'\n'
+done
+
+REPORT="# Load benchmark results
+
+\`tests/load/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),
+wrk $(wrk -v 2>&1 | awk 'NR == 1 {print $2}') with 1 thread and $CONNECTIONS connections, ${DURATION} s per row after a 2 s warm-up,
+api in Release on SQLite (WAL, synchronous=FULL) with rate limits off, wrk, api and naive peer sharing the machine.
+Database: $(count "SELECT COUNT(*) FROM communities") communities, $(count "SELECT COUNT(*) FROM threads") threads,
+$(count "SELECT COUNT(*) FROM thread_replies") replies, $(count "SELECT COUNT(*) FROM repair_tickets") repair tickets.
+
+$TABLE
+- api start to first answer (/healthz): ${START_MS} ms
+- api peak RSS (VmHWM) over the whole run: $(( HWM / 1024 )) MiB
+$CHECKS"
+printf '%s\n' "$REPORT" | tee "$HERE/RESULTS.md"
+[[ -z "$LOST" ]]
