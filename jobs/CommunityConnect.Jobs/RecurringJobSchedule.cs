@@ -6,6 +6,7 @@ using CommunityConnect.Jobs.Housekeeping;
 using CommunityConnect.Jobs.SubscribeMessages;
 using CommunityConnect.Jobs.Repairs;
 using CommunityConnect.Jobs.Surveys;
+using CommunityConnect.Jobs.Voting;
 using Hangfire;
 
 namespace CommunityConnect.Jobs;
@@ -22,6 +23,7 @@ public static class RecurringJobSchedule
     public const string CloseDueSurveys = "surveys-close-due";
     public const string RouteHallThreads = "discussion-hall-route-threads";
     public const string HotspotRadar = "hotspot-radar";
+    public const string CloseDueBallots = "ballots-close-due";
 
     public static void Register(IRecurringJobManager manager)
     {
@@ -43,5 +45,7 @@ public static class RecurringJobSchedule
             RouteHallThreads, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         manager.AddOrUpdate<HotspotRadarJob>(
             HotspotRadar, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        manager.AddOrUpdate<CloseDueBallotsJob>(
+            CloseDueBallots, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 }

@@ -34,6 +34,7 @@ public sealed class EmptyCommunityReadTests(CommunityApp app) : IClassFixture<Co
     [
         "caseId", "ticketId", "opinionId", "threadId", "replyId", "projectId", "milestoneId", "photoId", "notificationId", "requestId", "userId",
         "announcementId", "attachmentId", "meetingId", "entryId", "surveyId", "conversationId", "hotspotId", "invitationId",
+        "ballotId", "paperVoteId",
     ];
 
     private const long Missing = 987_654_321;
@@ -238,6 +239,21 @@ public sealed class FreshItemReadTests(CommunityApp app) : IClassFixture<Communi
             ["threadId"] = thread.Id(),
             ["projectId"] = project.Id(),
         };
+        // A fresh ballot on the demo register, and another that the demo owner has voted on (for the receipt) with a
+        // pending paper ballot: the committee's records and an owner's receipt are read by those they belong to.
+        var ownersCommittee = await app.ClientFor("owners");
+        var ballot = await (await ownersCommittee.PostJson("/v1/communities/1/ballots", new { title = "续聘物业", matter = "hire_property", closesAt = now.AddDays(7) }))
+            .Expect(HttpStatusCode.Created);
+        var paper = new MultipartFormDataContent { { new StringContent("SF1101"), "ownerKey" }, { new StringContent("yes"), "choice" } };
+        var paperPhoto = new ByteArrayContent(RepairTestKit.Png());
+        paperPhoto.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+        paper.Add(paperPhoto, "file", "ballot.png");
+        items["ballotId"] = ballot.Id();
+        var voted = await (await ownersCommittee.PostJson("/v1/communities/1/ballots", new { title = "选举业委会", matter = "elect_committee", closesAt = now.AddDays(7) }))
+            .Expect(HttpStatusCode.Created);
+        await (await resident.PostJson($"/v1/ballots/{voted.Id()}/votes", new { choice = "yes" })).Expect(HttpStatusCode.Created);
+        // The paper ballot goes on the other ballot, so that the fresh ballot's lists (ledger, paper ballots) stay empty.
+        items["paperVoteId"] = (await (await ownersCommittee.PostAsync($"/v1/ballots/{voted.Id()}/paper-votes", paper)).Expect(HttpStatusCode.Created)).Id();
 
         var document = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Repository.Root, "openapi", "CommunityConnect.json")))!;
         var failures = new List<string>();
@@ -248,14 +264,19 @@ public sealed class FreshItemReadTests(CommunityApp app) : IClassFixture<Communi
             {
                 continue;
             }
+            var receipt = template.EndsWith("/receipt", StringComparison.Ordinal);
             var url = Regex.Replace(template, "{([^}]+)}", match =>
             {
                 Assert.True(items.TryGetValue(match.Groups[1].Value, out var id),
                     $"GET {template}: {nameof(FreshItemReadTests)} cannot make a {match.Groups[1].Value}; teach it to");
-                return id.ToString();
+                return (receipt && match.Groups[1].Value == "ballotId" ? voted.Id() : id).ToString();
             });
-            // The street admin oversees the community and reads every item of it; a conversation is its resident's alone.
-            var response = await (template.StartsWith("/v1/conversations/", StringComparison.Ordinal) ? resident : street).GetAsync(url);
+            // The street admin oversees the community and reads every item of it, but for the owners' committee's
+            // ballot records (the named record, paper ballots), an owner's own receipt and a conversation (its resident's alone).
+            var reader = receipt || template.StartsWith("/v1/conversations/", StringComparison.Ordinal) ? resident
+                : template.EndsWith("/record.csv", StringComparison.Ordinal) || template.Contains("/paper-votes", StringComparison.Ordinal) ? ownersCommittee
+                : street;
+            var response = await reader.GetAsync(url);
             var text = await response.Content.ReadAsStringAsync();
             if (response.StatusCode != HttpStatusCode.OK)
             {

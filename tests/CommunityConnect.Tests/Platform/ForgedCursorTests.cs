@@ -56,7 +56,7 @@ public sealed class ForgedCursorTests(CommunityApp app) : IClassFixture<Communit
         ("meetings: a negative time", Cursor("-1|5")),
     ];
 
-    private static readonly string[] Callers = ["secretary", "street", "resident"];
+    private static readonly string[] Callers = ["secretary", "street", "resident", "owners"];
 
     [Fact]
     public async Task EveryListAnswersAForgedCursorWithA400NamingAfter()
@@ -67,6 +67,11 @@ public sealed class ForgedCursorTests(CommunityApp app) : IClassFixture<Communit
         await resident.PostDiscussion("楼道堆物");
         await (await (await app.ClientFor("newcomer")).PostJson("/v1/communities/1/membership-requests", new { unitId = 3, relation = "tenant" }))
             .Expect(HttpStatusCode.Created);
+        // Ballot 1, for its ledger and its paper ballots (the owners' committee reads those).
+        await (await (await app.ClientFor("owners")).PostJson("/v1/communities/1/ballots", new
+        {
+            title = "续聘物业服务企业", matter = "hire_property", closesAt = app.Clock.GetUtcNow().AddDays(7),
+        })).Expect(HttpStatusCode.Created);
 
         var document = JsonNode.Parse(await File.ReadAllTextAsync(OpenApiDocumentTests.CommittedPath))!;
         var lists = document["paths"]!.AsObject()

@@ -351,6 +351,13 @@ public sealed class RequestContractTests(CommunityApp app) : IClassFixture<Commu
             title = "物业服务民主评议", closesAt = app.Clock.GetUtcNow().AddDays(14), bodies = new[] { "property" },
         }));
 
+    /// <summary>An open ballot on the demo owners register, opened by the owners' committee.</summary>
+    private async Task<long> Ballot() =>
+        await Created(await (await app.ClientFor("owners")).PostJson("/v1/communities/1/ballots", new
+        {
+            title = "续聘物业服务企业", matter = "hire_property", closesAt = app.Clock.GetUtcNow().AddDays(7),
+        }));
+
     private static readonly Dictionary<string, Func<RequestContractTests, Task<Call>>> Setups = new()
     {
         ["WeChatLogin"] = t => Task.FromResult(new Call(t.App.CreateClient(), [], ValuesOf(("code", "code-contract")))),
@@ -531,5 +538,20 @@ public sealed class RequestContractTests(CommunityApp app) : IClassFixture<Commu
             ValuesOf(("closesAt", Instant(t.App.Clock.GetUtcNow().AddDays(14))))),
         // Each call has its own survey: one household (unit 20) answers each once.
         ["AnswerSurvey"] = async t => new Call(await t.NewResident("contract-household"), PathOf(("surveyId", await t.Survey()))),
+
+        ["CreateBallot"] = async t => new Call(await t.App.ClientFor("owners"), PathOf(("communityId", 1)),
+            ValuesOf(("closesAt", Instant(t.App.Clock.GetUtcNow().AddDays(7))))),
+        // Each call has its own ballot: the demo owner (SF3502) votes on each once.
+        ["CastVote"] = async t => new Call(await t.App.ClientFor("resident"), PathOf(("ballotId", await t.Ballot()))),
+        ["RejectPaperVote"] = async t =>
+        {
+            var ballotId = await t.Ballot();
+            var paper = new MultipartFormDataContent { { new StringContent("SF1101"), "ownerKey" }, { new StringContent("no"), "choice" } };
+            var photo = new ByteArrayContent(RepairTestKit.Png());
+            photo.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+            paper.Add(photo, "file", "ballot.png");
+            var paperVoteId = await Created(await (await t.App.ClientFor("owners")).PostAsync($"/v1/ballots/{ballotId}/paper-votes", paper));
+            return new Call(await t.App.ClientFor("contract-owners-second", 1, "owners_committee"), PathOf(("paperVoteId", paperVoteId)));
+        },
     };
 }

@@ -27,7 +27,7 @@ public static partial class OperationSweep
     /// <summary>
     /// On a fresh app: a repair ticket, a conversation with the assistant, an opinion, an adopted proposal (and its project), an announcement
     /// asking for acknowledgement with an attachment, a meeting with minutes and an action, an account
-    /// entry with its voucher and a survey, each the first of its kind (id 1). Answers the resident who reported and posted.
+    /// entry with its voucher, a survey, a ballot and a paper ballot, each the first of its kind (id 1). Answers the resident who reported and posted.
     /// </summary>
     public static async Task<HttpClient> SeedItemsBehindIdOneAsync(CommunityApp app)
     {
@@ -68,6 +68,17 @@ public static partial class OperationSweep
         {
             title = "年度民主评议", closesAt = now.AddDays(14), bodies = new[] { "property", "owners_committee" },
         })).Expect(HttpStatusCode.Created);
+
+        // A ballot on the demo owners register, and a paper ballot for 1号楼101 waiting for a second member.
+        var ballot = await (await owners.PostJson("/v1/communities/1/ballots", new
+        {
+            title = "续聘物业服务企业", matter = "hire_property", closesAt = now.AddDays(14),
+        })).Expect(HttpStatusCode.Created);
+        var paper = new MultipartFormDataContent { { new StringContent("SF1101"), "ownerKey" }, { new StringContent("yes"), "choice" } };
+        var photo = new ByteArrayContent(RepairTestKit.Png());
+        photo.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+        paper.Add(photo, "file", "ballot.png");
+        await (await owners.PostAsync($"/v1/ballots/{ballot.Id()}/paper-votes", paper)).Expect(HttpStatusCode.Created);
         return resident;
     }
 

@@ -53,6 +53,10 @@ public static class OpenApiSetup
         ["Hotspots"] = "The hotspot radar: several residents reporting the same thing in the same place (a building, or the common area) " +
                        "within a window become one hotspot, a case of its own routed to the responsible body and shown to the party secretary; " +
                        "its items are listed without authors, anonymous reports count as one resident, and one answer reaches them all.",
+        ["Voting"] = "业主线上表决: owners' assembly votes by Civil Code art. 278 (quorum: at least 2/3 of the area and of the owners; ordinary " +
+                     "matters pass with more than 1/2, special ones — raising maintenance funds, rebuilding (a lift), changing common use — with " +
+                     "at least 3/4, of the participating area and owners), on a snapshot of the owners register; online and four-eyes paper " +
+                     "ballots, a public hash-chain ledger with receipts and verification, the tally, and the named record for the archive.",
         ["Inbox"] = "The caller's notifications, and the WeChat subscribe-message consents that let the app mirror them to WeChat.",
         ["Announcements"] = "通知公告: announcements by the committees, the property company or the secretary to the whole community or to some " +
                             "buildings, with image and PDF attachments, 已知晓 acknowledgements, read receipts per household (an owner and a tenant " +

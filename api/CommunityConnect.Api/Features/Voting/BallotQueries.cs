@@ -1,0 +1,183 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace CommunityConnect.Api.Features.Voting;
+
+/// <summary>The SQL that several voting use cases share: a ballot's row, who speaks for which voting owner, the chain's end.</summary>
+internal static class BallotQueries
+{
+    internal sealed class Row
+    {
+        public long Id { get; init; }
+        public long CommunityId { get; init; }
+        public string Title { get; init; } = "";
+        public string Description { get; init; } = "";
+        public string Matter { get; init; } = "";
+        public string Rule { get; init; } = "";
+        public long? BuildingId { get; init; }
+        public string? BuildingNumber { get; init; }
+        public long RegisterVersionId { get; init; }
+        public long EligibleOwners { get; init; }
+        public long EligibleAreaCentiSqM { get; init; }
+        public DateTimeOffset OpensAt { get; init; }
+        public DateTimeOffset ClosesAt { get; init; }
+        public string State { get; init; } = "";
+        public long CreatedBy { get; init; }
+        public DateTimeOffset CreatedAt { get; init; }
+        public DateTimeOffset? RemindedAt { get; init; }
+        public DateTimeOffset? ClosedAt { get; init; }
+        public long? YesOwners { get; init; }
+        public long? YesAreaCentiSqM { get; init; }
+        public long? NoOwners { get; init; }
+        public long? NoAreaCentiSqM { get; init; }
+        public long? AbstainOwners { get; init; }
+        public long? AbstainAreaCentiSqM { get; init; }
+        public bool? Approved { get; init; }
+        public string? HeadHash { get; init; }
+
+        public string StatusAt(DateTimeOffset now) => BallotStates.StatusAt(State, OpensAt, ClosesAt, now);
+
+        public bool TakesVotesAt(DateTimeOffset now) => BallotStates.TakesVotes(State, OpensAt, ClosesAt, now);
+
+        public Count Eligible => new(EligibleOwners, EligibleAreaCentiSqM);
+
+        /// <summary>The tally frozen at closing, or null while open.</summary>
+        public TallyCounts? Frozen => State == BallotStates.Closed
+            ? new TallyCounts(Eligible, new Count(YesOwners ?? 0, YesAreaCentiSqM ?? 0), new Count(NoOwners ?? 0, NoAreaCentiSqM ?? 0),
+                new Count(AbstainOwners ?? 0, AbstainAreaCentiSqM ?? 0))
+            : null;
+    }
+
+    internal const string Columns =
+        """
+        b.id AS Id, b.community_id AS CommunityId, b.title AS Title, b.description AS Description, b.matter AS Matter, b.rule AS Rule,
+        b.building_id AS BuildingId, b.building_number AS BuildingNumber, b.register_version_id AS RegisterVersionId,
+        b.eligible_owners AS EligibleOwners, b.eligible_area_centi_sq_m AS EligibleAreaCentiSqM, b.opens_at AS OpensAt, b.closes_at AS ClosesAt,
+        b.state AS State, b.created_by AS CreatedBy, b.created_at AS CreatedAt, b.reminded_at AS RemindedAt, b.closed_at AS ClosedAt,
+        b.yes_owners AS YesOwners, b.yes_area_centi_sq_m AS YesAreaCentiSqM, b.no_owners AS NoOwners, b.no_area_centi_sq_m AS NoAreaCentiSqM,
+        b.abstain_owners AS AbstainOwners, b.abstain_area_centi_sq_m AS AbstainAreaCentiSqM, b.approved AS Approved, b.head_hash AS HeadHash
+        FROM ballots b
+        """;
+
+    /// <summary>A ballot of a community; a ballot of another community is not found.</summary>
+    internal static Task<Row?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, long ballotId, long communityId) =>
+        connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} WHERE b.id = @ballotId AND b.community_id = @communityId;",
+            new { ballotId, communityId }, transaction);
+
+    /// <summary>
+    /// The one rule of who speaks for a voting owner: a verified owner of the community holding an owner
+    /// key that the ballot's register version puts on a unit whose owner set is a voting owner of the
+    /// ballot (in its scope). A co-owner speaks for the unit's owner set; an owner of several units for
+    /// their one owner set. Parameters: @ballotId; filter the result by user or by voting owner.
+    /// </summary>
+    internal const string Speakers =
+        """
+        SELECT DISTINCT m.user_id AS UserId, o.id AS VotingOwnerId
+        FROM ballots b
+        JOIN memberships m ON m.community_id = b.community_id AND m.role = 'owner' AND m.verification = 'verified' AND m.owner_key IS NOT NULL
+        JOIN owners_register_keys k ON k.version_id = b.register_version_id AND k.owner_key = m.owner_key
+        JOIN owners_register_units r ON r.version_id = k.version_id AND r.building = k.building AND r.unit = k.unit
+        JOIN ballot_owners o ON o.ballot_id = b.id AND o.owner_set = r.owner_set
+        WHERE b.id = @ballotId
+        """;
+
+    /// <summary>The voting owners of the ballot the user speaks for (ids, lowest first).</summary>
+    internal static async Task<IReadOnlyList<long>> OwnersOfUserAsync(SqliteConnection connection, SqliteTransaction? transaction, long ballotId, long userId) =>
+        (await connection.QueryAsync<long>(
+            $"SELECT s.VotingOwnerId FROM ({Speakers}) s WHERE s.UserId = @userId ORDER BY s.VotingOwnerId;", new { ballotId, userId }, transaction)).ToList();
+
+    /// <summary>The voting owners of the ballot a register owner key belongs to (ids, lowest first), as a paper ballot names its owner.</summary>
+    internal static async Task<IReadOnlyList<long>> OwnersOfKeyAsync(SqliteConnection connection, SqliteTransaction? transaction, long ballotId, string ownerKey) =>
+        (await connection.QueryAsync<long>(
+            """
+            SELECT DISTINCT o.id
+            FROM ballots b
+            JOIN owners_register_keys k ON k.version_id = b.register_version_id AND k.owner_key = @ownerKey
+            JOIN owners_register_units r ON r.version_id = k.version_id AND r.building = k.building AND r.unit = k.unit
+            JOIN ballot_owners o ON o.ballot_id = b.id AND o.owner_set = r.owner_set
+            WHERE b.id = @ballotId
+            ORDER BY o.id;
+            """, new { ballotId, ownerKey }, transaction)).ToList();
+
+    internal sealed record VotingOwnerRow(long Id, string OwnerSet, string VoterToken, long Units, long AreaCentiSqM);
+
+    internal static Task<VotingOwnerRow> VotingOwnerAsync(SqliteConnection connection, SqliteTransaction? transaction, long votingOwnerId) =>
+        connection.QuerySingleAsync<VotingOwnerRow>(
+            "SELECT id AS Id, owner_set AS OwnerSet, voter_token AS VoterToken, units AS Units, area_centi_sq_m AS AreaCentiSqM FROM ballot_owners WHERE id = @votingOwnerId;",
+            new { votingOwnerId }, transaction);
+
+    /// <summary>The units of a voting owner in the ballot's scope, as "3号楼502" labels.</summary>
+    internal static async Task<IReadOnlyList<string>> UnitsAsync(SqliteConnection connection, SqliteTransaction? transaction, Row ballot, string ownerSet) =>
+        (await connection.QueryAsync<(string Building, string Unit)>(
+            """
+            SELECT building, unit FROM owners_register_units
+            WHERE version_id = @RegisterVersionId AND owner_set = @ownerSet AND (@BuildingNumber IS NULL OR building = @BuildingNumber)
+            ORDER BY building, unit;
+            """, new { ballot.RegisterVersionId, ownerSet, ballot.BuildingNumber }, transaction)).Select(u => $"{u.Building}号楼{u.Unit}").ToList();
+
+    internal const string EntryColumns =
+        "seq AS Seq, voter_token AS VoterToken, choice AS Choice, cast_at AS CastAt, prev_hash AS PrevHash, hash AS Hash";
+
+    internal sealed class EntryRow
+    {
+        public long Seq { get; init; }
+        public string VoterToken { get; init; } = "";
+        public string Choice { get; init; } = "";
+        public DateTimeOffset CastAt { get; init; }
+        public string PrevHash { get; init; } = "";
+        public string Hash { get; init; } = "";
+
+        public ChainEntry ToEntry() => new(Seq, VoterToken, Choice, CastAt, PrevHash, Hash);
+    }
+
+    /// <summary>Whether the voting owner has an entry in the chain (voted online or a confirmed paper ballot).</summary>
+    internal static Task<bool> HasEntryAsync(SqliteConnection connection, SqliteTransaction? transaction, long ballotId, string voterToken) =>
+        connection.ExecuteScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM ballot_entries WHERE ballot_id = @ballotId AND voter_token = @voterToken);", new { ballotId, voterToken }, transaction);
+
+    /// <summary>Whether a paper ballot for the voting owner waits for its second member.</summary>
+    internal static Task<bool> HasPendingPaperAsync(SqliteConnection connection, SqliteTransaction? transaction, long ballotId, long votingOwnerId) =>
+        connection.ExecuteScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM paper_votes WHERE ballot_id = @ballotId AND ballot_owner_id = @votingOwnerId AND state = 'pending');",
+            new { ballotId, votingOwnerId }, transaction);
+
+    /// <summary>
+    /// Appends a vote to the chain (inside the writer's unit of work, so nothing appends in between)
+    /// and records who cast it. The unique token per ballot makes a second vote of one owner fail.
+    /// </summary>
+    internal static async Task<ChainEntry> AppendAsync(SqliteConnection connection, SqliteTransaction transaction, long ballotId,
+        VotingOwnerRow owner, string choice, DateTimeOffset now, string channel, long castBy, long? paperVoteId)
+    {
+        var last = await connection.QuerySingleOrDefaultAsync<EntryRow>(
+            $"SELECT {EntryColumns} FROM ballot_entries WHERE ballot_id = @ballotId ORDER BY seq DESC LIMIT 1;", new { ballotId }, transaction);
+        var entry = BallotChain.Next(last?.ToEntry(), owner.VoterToken, choice, now);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO ballot_entries (ballot_id, seq, voter_token, choice, cast_at, prev_hash, hash)
+            VALUES (@ballotId, @Seq, @VoterToken, @Choice, @CastAt, @PrevHash, @Hash);
+            INSERT INTO ballot_casts (ballot_id, ballot_owner_id, seq, channel, cast_by, paper_vote_id)
+            VALUES (@ballotId, @ownerId, @Seq, @channel, @castBy, @paperVoteId);
+            """, new { ballotId, entry.Seq, entry.VoterToken, entry.Choice, entry.CastAt, entry.PrevHash, entry.Hash, ownerId = owner.Id, channel, castBy, paperVoteId },
+            transaction);
+        return entry;
+    }
+
+    /// <summary>The live tally from the chain: each entry's voting owner found by its token, with its area.</summary>
+    internal static async Task<TallyCounts> TallyAsync(SqliteConnection connection, SqliteTransaction? transaction, Row ballot)
+    {
+        var rows = (await connection.QueryAsync<(string Choice, long Owners, long Area)>(
+            """
+            SELECT e.choice, COUNT(*), COALESCE(SUM(o.area_centi_sq_m), 0)
+            FROM ballot_entries e
+            JOIN ballot_owners o ON o.ballot_id = e.ballot_id AND o.voter_token = e.voter_token
+            WHERE e.ballot_id = @Id
+            GROUP BY e.choice;
+            """, new { ballot.Id }, transaction)).ToDictionary(r => r.Choice, r => new Count(r.Owners, r.Area));
+        return new TallyCounts(ballot.Eligible, rows.GetValueOrDefault(VoteChoices.Yes), rows.GetValueOrDefault(VoteChoices.No),
+            rows.GetValueOrDefault(VoteChoices.Abstain));
+    }
+
+    internal static async Task<IReadOnlyList<ChainEntry>> ChainAsync(SqliteConnection connection, SqliteTransaction? transaction, long ballotId) =>
+        (await connection.QueryAsync<EntryRow>($"SELECT {EntryColumns} FROM ballot_entries WHERE ballot_id = @ballotId ORDER BY seq;",
+            new { ballotId }, transaction)).Select(r => r.ToEntry()).ToList();
+}
