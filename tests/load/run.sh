@@ -19,8 +19,8 @@
 # 5. Checks that every write answered 2xx is in the database afterwards, and prints one table
 #    (requests/s, p50, p99, ratio) with the api's peak RSS and its start-to-first-answer time;
 #    writes it to tests/load/RESULTS.md.
-# Scenarios whose endpoints the api does not have yet (the chat message, a vote) are listed as
-# not measured, with the reason.
+# The chat message and the vote are listed as not measured: the seed has no open conversations or
+# ballot yet.
 set -euo pipefail
 
 DURATION=${DURATION:-10}
@@ -239,10 +239,9 @@ while read -r name rps p50 p99 total bad; do
   esac
   TABLE+="| $name | $rps | $(ms "$p50") | $(ms "$p99") | $bad of $total | $ratio |"$'\n'
 done <"$RESULTS"
-for missing in "chat message:/v1/conversations/" "vote:/v1/ballots/"; do
-  path=${missing#*:}
-  grep -q "\"${path}" "$REPO/openapi/CommunityConnect.json" \
-    || TABLE+="| ${missing%%:*} | — | — | — | — | not measured: the api has no ${path}… endpoint yet |"$'\n'
+# Not driven yet: they need seeded conversations and an open ballot with 1,000 owners holding tokens.
+for missing in "chat message" "vote"; do
+  TABLE+="| $missing | — | — | — | — | not measured yet: the seed has no open conversations or ballot |"$'\n'
 done
 
 REPORT="# Load benchmark results
