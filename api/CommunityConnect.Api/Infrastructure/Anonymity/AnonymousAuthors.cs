@@ -78,6 +78,13 @@ public sealed class AnonymousAuthors(LocalKeys keys, RecipientKeys recipients, A
         return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Pseudonym(hmac, userId, author.Nonce)), Encoding.ASCII.GetBytes(author.Pseudonym));
     }
 
+    /// <summary>Which of <paramref name="register"/>'s items <paramref name="userId"/> made (one HMAC each): how keyrings are built for items filed before them.</summary>
+    public IReadOnlyList<string> RecomputeMine(long userId, IEnumerable<AnonymousAuthor> register)
+    {
+        using var hmac = new HMACSHA256(Key);
+        return register.Where(r => Pseudonym(hmac, userId, r.Nonce) == r.Pseudonym).Select(r => r.Pseudonym).ToList();
+    }
+
     /// <summary>The caller's named key and the pseudonyms of their anonymous items, from their keyring (one row).</summary>
     public async Task<AuthorKeys> KeysOfAsync(long userId)
     {

@@ -7,7 +7,7 @@ namespace CommunityConnect.Api.Infrastructure.Anonymity;
 /// <summary>
 /// Builds the keyrings (<see cref="AnonymousKeyrings"/>, migration 0019) for anonymous items registered
 /// before them: for each user, the register's pseudonyms recomputed with the keys
-/// (<see cref="AnonymousAuthors.IsAuthor"/>) say which items are theirs; those not yet in their keyring
+/// (<see cref="AnonymousAuthors.RecomputeMine"/>) say which items are theirs; those not yet in their keyring
 /// are added. O(users × items) HMACs, once. A keyring that already holds all of them is left as it is,
 /// so a second run changes nothing.
 /// </summary>
@@ -27,7 +27,7 @@ public sealed class KeyringMigration(AnonymousAuthors authors, AnonymousKeyrings
         var changed = 0;
         foreach (var userId in await connection.QueryAsync<long>("SELECT id FROM users ORDER BY id;", transaction: transaction))
         {
-            var mine = register.Where(item => authors.IsAuthor(userId, item)).Select(item => item.Pseudonym).ToList();
+            var mine = authors.RecomputeMine(userId, register);
             if (mine.Count > 0 && await keyrings.AddAsync(connection, transaction, userId, mine))
             {
                 changed++;
