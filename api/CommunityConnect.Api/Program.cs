@@ -13,6 +13,7 @@ using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Features.Meetings;
 using CommunityConnect.Api.Features.Intake;
 using CommunityConnect.Api.Features.Moderation;
+using CommunityConnect.Api.Features.Onboarding;
 using CommunityConnect.Api.Features.PublicAccounts;
 using CommunityConnect.Api.Features.Repairs;
 using CommunityConnect.Api.Features.StreetStatistics;
@@ -26,7 +27,7 @@ using CommunityConnect.Api.Infrastructure.Jobs;
 using CommunityConnect.Api.Infrastructure.OpenApi;
 using CommunityConnect.Api.Infrastructure.WeChat;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(AdminCommand.HostArguments(args)).ForAdminCommand(args);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHttpContextAccessor();
@@ -44,6 +45,7 @@ builder.Services.AddCommunityOpenApi();
 builder.Services.AddInbox();
 builder.Services.AddIdentity();
 builder.Services.AddCommunities();
+builder.Services.AddOnboarding(builder.Configuration);
 builder.Services.AddCases();
 builder.Services.AddEscalation();
 builder.Services.AddSubscribeMessages(builder.Configuration);
@@ -63,6 +65,10 @@ builder.Services.AddConversations();
 builder.Services.AddHotspots();
 
 var app = builder.Build();
+if (AdminCommand.IsRequested(args))
+{
+    return await AdminCommand.RunAsync(app, args);
+}
 
 app.LoadKeys();
 await app.MigrateDatabaseAsync();
@@ -83,6 +89,7 @@ var v1 = app.MapGroup("/v1").AddEndpointFilter<IdempotencyFilter>();
 v1.MapIdentity();
 v1.MapInbox();
 v1.MapCommunities();
+v1.MapOnboarding();
 v1.MapCases();
 v1.MapEscalation();
 v1.MapSubscribeMessages();
@@ -102,6 +109,7 @@ v1.MapConversations();
 v1.MapHotspots();
 
 app.Run();
+return 0;
 
 /// <summary>Entry point, visible to the test host.</summary>
 public partial class Program;

@@ -244,6 +244,10 @@ public sealed class RequestContractTests(CommunityApp app) : IClassFixture<Commu
     private async Task<HttpClient> NewResident(string prefix) =>
         await app.ClientFor($"{prefix}-{Interlocked.Increment(ref _serial)}", communityId: 1, role: "resident", unitId: 20);
 
+    private async Task<long> NewCommunity() =>
+        (await (await (await app.ClientFor("street")).PostJson("/v1/streets/1/communities",
+            new { name = $"契约小区{Interlocked.Increment(ref _serial)}", address = "契约路 1 号" })).Expect(HttpStatusCode.Created)).Id();
+
     private async Task<HttpClient> Newcomer() => await app.ClientFor($"contract-newcomer-{Interlocked.Increment(ref _serial)}");
 
     private static async Task<long> Created(HttpResponseMessage response) => (await response.Expect(HttpStatusCode.Created)).Id();
@@ -370,6 +374,24 @@ public sealed class RequestContractTests(CommunityApp app) : IClassFixture<Commu
             new Call(await t.App.ClientFor("residents"), PathOf(("communityId", 1), ("requestId", await t.PendingMembershipRequest()))),
         ["RejectMembershipRequest"] = async t =>
             new Call(await t.App.ClientFor("residents"), PathOf(("communityId", 1), ("requestId", await t.PendingMembershipRequest()))),
+
+        ["CreateInvitation"] = async t => new Call(await t.App.ClientFor("street"), []),
+        ["RedeemInvitation"] = async t =>
+        {
+            var created = await (await (await t.App.ClientFor("street")).PostJson("/v1/invitations", new { role = "owners_committee", communityId = 1 }))
+                .Expect(HttpStatusCode.Created);
+            return new Call(await t.Newcomer(), [], ValuesOf(("code", created.Text("code"))));
+        },
+        ["CreateCommunity"] = async t => new Call(await t.App.ClientFor("street"), PathOf(("streetId", 1)), ValuesOf(("name", "契约新建小区"))),
+        ["UpdateCommunity"] = async t => new Call(await t.App.ClientFor("street"), PathOf(("communityId", await t.NewCommunity())),
+            ValuesOf(("name", $"契约改名小区{Interlocked.Increment(ref _serial)}"))),
+        ["SetPropertyCompany"] = async t => new Call(await t.App.ClientFor("street"), PathOf(("communityId", await t.NewCommunity()))),
+        ["EndMembership"] = async t =>
+        {
+            var leaver = await t.App.ClientFor($"contract-leaver-{Interlocked.Increment(ref _serial)}", communityId: 1, role: "resident", unitId: 9);
+            var userId = await CommunityApp.UserIdOf(leaver);
+            return new Call(await t.App.ClientFor("residents"), PathOf(("communityId", 1), ("userId", userId)));
+        },
 
         ["RespondToCase"] = async t =>
             new Call(await t.App.ClientFor("property"), PathOf(("caseId", await t.App.OpenCaseAsync("resident", "water")))),

@@ -7,7 +7,7 @@ using Microsoft.Data.Sqlite;
 
 namespace CommunityConnect.Api.Features.Communities;
 
-public sealed class CommunityStore(Database database, Inbox.Inbox inbox, TimeProvider time)
+public sealed class CommunityStore(Database database, Inbox.Inbox inbox, RoleChangeLog log, TimeProvider time)
 {
     private sealed class UnitRow
     {
@@ -25,7 +25,7 @@ public sealed class CommunityStore(Database database, Inbox.Inbox inbox, TimePro
         await using var connection = await database.OpenReadAsync();
         return await connection.QuerySingleOrDefaultAsync<Community>(
             """
-            SELECT c.id, c.name, c.address, c.street_id, s.name AS street_name
+            SELECT c.id, c.name, c.address, c.district, c.street_id, s.name AS street_name
             FROM communities c JOIN streets s ON s.id = c.street_id
             WHERE c.id = @communityId;
             """, new { communityId });
@@ -57,24 +57,10 @@ public sealed class CommunityStore(Database database, Inbox.Inbox inbox, TimePro
         return await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM communities WHERE id = @communityId);", new { communityId });
     }
 
-    public async Task<IReadOnlyList<StaffMember>> StaffAsync(long communityId, string? role)
-    {
-        await using var connection = await database.OpenReadAsync();
-        return (await connection.QueryAsync<StaffMember>(
-            """
-            SELECT DISTINCT u.id AS UserId, u.display_name AS DisplayName, m.role AS Role
-            FROM memberships m JOIN users u ON u.id = m.user_id
-            WHERE m.community_id = @communityId AND m.verification = 'verified'
-              AND m.role IN ('property_staff', 'owners_committee', 'residents_committee', 'party_secretary')
-              AND (@role IS NULL OR m.role = @role)
-            ORDER BY m.role, u.id;
-            """, new { communityId, role })).ToList();
-    }
-
     private const string RequestColumns =
         """
         r.id, r.community_id, r.user_id, usr.display_name AS user_name, r.unit_id,
-        b.name || u.number || '室' AS unit_label, r.relation, r.state, r.note, r.reason, r.created_at, r.decided_at
+        b.name || u.number || '室' AS unit_label, r.relation, r.state, r.note, r.reason, r.created_at, r.decided_at, r.owner_key
         """;
 
     private const string RequestJoins =
@@ -95,6 +81,15 @@ public sealed class CommunityStore(Database database, Inbox.Inbox inbox, TimePro
         {
             return Failure.Invalid("unitId names no unit of this community.");
         }
+        var ownerKey = input.OwnerKey is { } given && OwnerKeys.Normalize(given) is { Length: > 0 } normalized ? normalized : null;
+        if (ownerKey is not null && input.Relation != "owner")
+        {
+            return Failure.Invalid("An ownerKey comes only with relation owner.");
+        }
+        if (ownerKey is not null && !(await OwnersRegisterStore.UnitsOfKeyAsync(connection, transaction, communityId, ownerKey)).Contains(input.UnitId!.Value))
+        {
+            return Failure.Invalid("The community's owners register does not list this ownerKey on that unit.");
+        }
         if (await connection.ExecuteScalarAsync<bool>(
                 """
                 SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = @userId AND unit_id = @UnitId AND role = 'resident')
@@ -105,16 +100,18 @@ public sealed class CommunityStore(Database database, Inbox.Inbox inbox, TimePro
         }
         var id = await connection.ExecuteScalarAsync<long>(
             """
-            INSERT INTO membership_requests (community_id, user_id, unit_id, relation, note, created_at)
-            VALUES (@communityId, @userId, @UnitId, @Relation, @Note, @now)
+            INSERT INTO membership_requests (community_id, user_id, unit_id, relation, note, owner_key, created_at)
+            VALUES (@communityId, @userId, @UnitId, @Relation, @Note, @ownerKey, @now)
             RETURNING id;
-            """, new { communityId, userId, input.UnitId, input.Relation, input.Note, now = time.GetUtcNow() }, transaction);
-        await inbox.NotifyRolesAsync(connection, transaction, communityId, [Roles.ResidentsCommittee],
+            """, new { communityId, userId, input.UnitId, input.Relation, input.Note, ownerKey, now = time.GetUtcNow() }, transaction);
+        await inbox.NotifyRolesAsync(connection, transaction, communityId,
+            ownerKey is null ? [Roles.ResidentsCommittee] : [Roles.ResidentsCommittee, Roles.OwnersCommittee],
             new Notice("membership_requested", "新的入住认证申请", "有居民申请认证为本小区住户,请审核。", communityId, "membership_request", id));
         return (await GetRequestAsync(connection, transaction, communityId, id))!;
     }
 
-    public async Task<IReadOnlyList<MembershipRequest>> ListRequestsAsync(long communityId, string? state, long? afterId, int take)
+    /// <summary>Requests of the community; <paramref name="ownerRequestsOnly"/> keeps those with an ownerKey (the owners' committee's).</summary>
+    public async Task<IReadOnlyList<MembershipRequest>> ListRequestsAsync(long communityId, string? state, bool ownerRequestsOnly, long? afterId, int take)
     {
         await using var connection = await database.OpenReadAsync();
         return (await connection.QueryAsync<MembershipRequest>(
@@ -122,48 +119,81 @@ public sealed class CommunityStore(Database database, Inbox.Inbox inbox, TimePro
              SELECT {RequestColumns}
              {RequestJoins}
              WHERE r.community_id = @communityId AND (@state IS NULL OR r.state = @state) AND (@afterId IS NULL OR r.id > @afterId)
+               AND (@ownerRequestsOnly = 0 OR r.owner_key IS NOT NULL)
              ORDER BY r.id
              LIMIT @take;
-             """, new { communityId, state, afterId, take })).ToList();
+             """, new { communityId, state, ownerRequestsOnly, afterId, take })).ToList();
     }
 
-    /// <summary>Approves a pending request: the user becomes a verified resident of the unit and is told so.</summary>
-    public Task<Outcome<MembershipRequest>> ApproveAsync(long communityId, long requestId, long deciderId, string? note) =>
-        DecideAsync(communityId, requestId, deciderId, "approved", note, async (connection, transaction, request) =>
+    /// <summary>
+    /// Whose request it is: one with an ownerKey the owners' committee's (it makes an owner), any other the
+    /// residents' committee's; the party secretary and the street admin decide both.
+    /// </summary>
+    public static bool MayDecide(CommunityAccess access, MembershipRequest request) =>
+        access.HasAny(Roles.PartySecretary, Roles.StreetAdmin)
+        || access.Has(request.OwnerKey is null ? Roles.ResidentsCommittee : Roles.OwnersCommittee);
+
+    /// <summary>
+    /// Approves a pending request: the user becomes a verified resident of the unit (and, with an ownerKey,
+    /// an owner holding that key), the grant is logged and the user told so.
+    /// </summary>
+    public Task<Outcome<MembershipRequest>> ApproveAsync(CommunityAccess access, long requestId, string? note) =>
+        DecideAsync(access, requestId, "approved", note, async (connection, transaction, request) =>
         {
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO memberships (user_id, community_id, role, unit_id, created_at)
-                VALUES (@UserId, @CommunityId, 'resident', @UnitId, @now)
-                ON CONFLICT DO NOTHING;
-                """, new { request.UserId, request.CommunityId, request.UnitId, now = time.GetUtcNow() }, transaction);
+            var roles = request.OwnerKey is null ? new[] { Roles.Resident } : [Roles.Resident, Roles.Owner];
+            foreach (var role in roles)
+            {
+                var granted = await connection.ExecuteAsync(
+                    """
+                    INSERT INTO memberships (user_id, community_id, role, unit_id, owner_key, created_at)
+                    VALUES (@UserId, @CommunityId, @role, @UnitId, @ownerKey, @now)
+                    ON CONFLICT DO NOTHING;
+                    """, new { request.UserId, request.CommunityId, role, request.UnitId, ownerKey = role == Roles.Owner ? request.OwnerKey : null,
+                        now = time.GetUtcNow() }, transaction);
+                if (granted == 1)
+                {
+                    await log.RecordAsync(connection, transaction, new RoleChangeRecord(access.StreetId, access.CommunityId, request.UserId, role,
+                        "granted", RoleChangeCauses.MembershipRequest, ChangedBy: access.UserId));
+                }
+            }
             await inbox.NotifyUserAsync(connection, transaction, request.UserId,
-                new Notice("membership_approved", "入住认证已通过", $"您已认证为{request.UnitLabel}的住户,欢迎加入社区。", communityId, "membership_request", request.Id));
+                new Notice("membership_approved", "入住认证已通过", $"您已认证为{request.UnitLabel}的{(request.OwnerKey is null ? "住户" : "业主")},欢迎加入社区。",
+                    access.CommunityId, "membership_request", request.Id));
         });
 
-    public Task<Outcome<MembershipRequest>> RejectAsync(long communityId, long requestId, long deciderId, string reason) =>
-        DecideAsync(communityId, requestId, deciderId, "rejected", reason, (connection, transaction, request) =>
+    public Task<Outcome<MembershipRequest>> RejectAsync(CommunityAccess access, long requestId, string reason) =>
+        DecideAsync(access, requestId, "rejected", reason, (connection, transaction, request) =>
             inbox.NotifyUserAsync(connection, transaction, request.UserId,
-                new Notice("membership_rejected", "入住认证未通过", $"原因:{reason}", communityId, "membership_request", request.Id)));
+                new Notice("membership_rejected", "入住认证未通过", $"原因:{reason}", access.CommunityId, "membership_request", request.Id)));
 
-    private Task<Outcome<MembershipRequest>> DecideAsync(long communityId, long requestId, long deciderId, string state, string? reason,
+    private Task<Outcome<MembershipRequest>> DecideAsync(CommunityAccess access, long requestId, string state, string? reason,
         Func<SqliteConnection, SqliteTransaction, MembershipRequest, Task> then) =>
         database.WriteAsync<Outcome<MembershipRequest>>(async (connection, transaction) =>
         {
+            var (communityId, deciderId) = (access.CommunityId, access.UserId);
             var request = await GetRequestAsync(connection, transaction, communityId, requestId);
             if (request is null)
             {
                 return Failure.NotFound("Membership request");
             }
+            if (!MayDecide(access, request))
+            {
+                return Failure.Forbidden(request.OwnerKey is null
+                    ? "Only the residents' committee decides this request."
+                    : "A request to be an owner is the owners' committee's to decide.");
+            }
             if (request.State != "pending")
             {
                 return Failure.Conflict($"This request was already {request.State}.");
             }
-            await connection.ExecuteAsync(
-                """
-                UPDATE membership_requests SET state = @state, reason = @reason, decided_by = @deciderId, decided_at = @now
-                WHERE id = @requestId AND state = 'pending';
-                """, new { state, reason, deciderId, requestId, now = time.GetUtcNow() }, transaction);
+            if (await connection.ExecuteAsync(
+                    """
+                    UPDATE membership_requests SET state = @state, reason = @reason, decided_by = @deciderId, decided_at = @now
+                    WHERE id = @requestId AND state = 'pending';
+                    """, new { state, reason, deciderId, requestId, now = time.GetUtcNow() }, transaction) != 1)
+            {
+                return Failure.Conflict("This request was decided meanwhile.");
+            }
             await then(connection, transaction, request);
             return (await GetRequestAsync(connection, transaction, communityId, requestId))!;
         });

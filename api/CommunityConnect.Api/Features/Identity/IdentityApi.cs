@@ -30,8 +30,9 @@ public static class IdentityApi
             .WithDescription("Anyone, without a token, but only where Auth:DevLogin is on (Development); elsewhere 404. An existing " +
                 "handle logs in as it is; a new handle is created: with communityId and role (default resident; a " +
                 "resident or owner needs unitId) as a verified member, with role street_admin and streetId as that " +
-                "street's admin, or with neither as a user of no community. 400 when the community, unit or street does " +
-                "not exist.")
+                "street's admin, with communityId and ownerKey alone as a verified resident and owner holding that key of " +
+                "the community's owners register (living in its first unit), or with neither as a user of no community. 400 " +
+                "when the community, unit, street or owner key does not exist.")
             .ProducesProblem(404);
 
         v1.MapGet("/me", GetMe).WithTags("Identity").WithName("GetMe").RequireAuthorization()

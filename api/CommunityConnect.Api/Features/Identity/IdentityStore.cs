@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Features.Communities;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
@@ -60,6 +61,10 @@ public sealed class IdentityStore(Database database, TimeProvider time)
             {
                 return Failure.Invalid("communityId names no community.");
             }
+            if (request.OwnerKey is { } key)
+            {
+                return await CreateDevOwnerAsync(connection, transaction, request, OwnerKeys.Normalize(key), now);
+            }
             if (request.UnitId is not null && !await connection.ExecuteScalarAsync<bool>(
                     "SELECT EXISTS (SELECT 1 FROM units WHERE id = @UnitId AND community_id = @CommunityId);", request, transaction))
             {
@@ -70,11 +75,15 @@ public sealed class IdentityStore(Database database, TimeProvider time)
                 return Failure.Invalid("A resident or owner needs a unitId.");
             }
             var newId = await InsertUserAsync(connection, transaction, request, now);
+            // Property staff work for the company serving the community (when it has one).
+            var companyId = role == Roles.PropertyStaff
+                ? (await CommunityAdminStore.ServingCompanyAsync(connection, transaction, request.CommunityId.Value))?.Id
+                : null;
             await connection.ExecuteAsync(
                 """
-                INSERT INTO memberships (user_id, community_id, role, unit_id, created_at)
-                VALUES (@newId, @CommunityId, @role, @UnitId, @now);
-                """, new { newId, request.CommunityId, role, request.UnitId, now }, transaction);
+                INSERT INTO memberships (user_id, community_id, role, unit_id, property_company_id, created_at)
+                VALUES (@newId, @CommunityId, @role, @UnitId, @companyId, @now);
+                """, new { newId, request.CommunityId, role, request.UnitId, companyId, now }, transaction);
             if (role == Roles.Owner)
             {
                 // An owner lives there too.
@@ -84,6 +93,24 @@ public sealed class IdentityStore(Database database, TimeProvider time)
             }
             return newId;
         });
+
+    /// <summary>A demo owner holding one key of the current register, living in the key's first unit.</summary>
+    private static async Task<Outcome<long>> CreateDevOwnerAsync(SqliteConnection connection, SqliteTransaction transaction,
+        DevLoginRequest request, string ownerKey, DateTimeOffset now)
+    {
+        var units = await OwnersRegisterStore.UnitsOfKeyAsync(connection, transaction, request.CommunityId!.Value, ownerKey);
+        if (units.Count == 0)
+        {
+            return Failure.Invalid("ownerKey is not on the community's current owners register.");
+        }
+        var userId = await InsertUserAsync(connection, transaction, request, now);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO memberships (user_id, community_id, role, unit_id, created_at) VALUES (@userId, @CommunityId, 'resident', @unitId, @now);
+            INSERT INTO memberships (user_id, community_id, role, unit_id, owner_key, created_at) VALUES (@userId, @CommunityId, 'owner', @unitId, @ownerKey, @now);
+            """, new { userId, request.CommunityId, unitId = units[0], ownerKey, now }, transaction);
+        return userId;
+    }
 
     private static Task<long> InsertUserAsync(SqliteConnection connection, SqliteTransaction transaction, DevLoginRequest request, DateTimeOffset now) =>
         connection.ExecuteScalarAsync<long>(

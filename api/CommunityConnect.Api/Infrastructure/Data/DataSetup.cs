@@ -60,6 +60,7 @@ public static class DataSetup
             await app.Services.GetRequiredService<Database>().WriteAsync(async (connection, transaction) =>
             {
                 await DemoData.SeedAsync(connection, transaction, time.GetUtcNow());
+                await DemoData.SeedCompaniesAndRegistersAsync(connection, transaction, time.GetUtcNow());
                 return true;
             });
             app.Services.GetRequiredService<DemoStreetSeeding>().SeededThisStart = true;

@@ -67,6 +67,51 @@ public static class DemoData
         }
     }
 
+    /// <summary>
+    /// Each community's property company (the service desk 王建国 manages 示范小区's staff) and an owners
+    /// register in which every unit has its own key, {prefix}{building}{unit}: the demo owner
+    /// <c>resident</c> holds SF3502 (3号楼502), <c>resident2</c> LM2201. Seeded after <see cref="SeedAsync"/>
+    /// (which stays valid on the schema of older migrations, as the migration tests use it).
+    /// </summary>
+    public static async Task SeedCompaniesAndRegistersAsync(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now)
+    {
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO property_companies (community_id, name, contact, state, decision, started_at) VALUES
+                (1, '上海示范物业服务有限公司', '021-63001234', 'serving', '2023年业主大会决定续聘', @now),
+                (2, '龙门物业管理有限公司', '021-63005678', 'serving', NULL, @now);
+            UPDATE memberships SET property_company_id = (SELECT p.id FROM property_companies p WHERE p.community_id = memberships.community_id)
+            WHERE role = 'property_staff';
+            UPDATE memberships SET manager = 1
+            WHERE role = 'property_staff' AND user_id = (SELECT id FROM users WHERE handle = 'property');
+            """, new { now }, transaction);
+        foreach (var (communityId, prefix) in new[] { (1L, "SF"), (2L, "LM") })
+        {
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO owners_register_versions (community_id, state, created_at) VALUES (@communityId, 'current', @now);
+                INSERT INTO owners_register_units (version_id, building, unit, floor, area_centi_sq_m, owner_set)
+                SELECT v.id, b.number, u.number, u.floor, u.area_centi_sq_m, @prefix || b.number || u.number
+                FROM units u JOIN buildings b ON b.id = u.building_id
+                JOIN owners_register_versions v ON v.community_id = u.community_id AND v.state = 'current'
+                WHERE u.community_id = @communityId;
+                INSERT INTO owners_register_keys (version_id, owner_key, building, unit)
+                SELECT r.version_id, r.owner_set, r.building, r.unit
+                FROM owners_register_units r JOIN owners_register_versions v ON v.id = r.version_id
+                WHERE v.community_id = @communityId;
+                UPDATE owners_register_versions SET
+                    buildings = (SELECT COUNT(DISTINCT building) FROM owners_register_units r WHERE r.version_id = owners_register_versions.id),
+                    units = (SELECT COUNT(*) FROM owners_register_units r WHERE r.version_id = owners_register_versions.id),
+                    owners = (SELECT COUNT(DISTINCT owner_set) FROM owners_register_units r WHERE r.version_id = owners_register_versions.id),
+                    total_area_centi_sq_m = (SELECT SUM(area_centi_sq_m) FROM owners_register_units r WHERE r.version_id = owners_register_versions.id)
+                WHERE community_id = @communityId;
+                UPDATE memberships SET owner_key =
+                    (SELECT @prefix || b.number || u.number FROM units u JOIN buildings b ON b.id = u.building_id WHERE u.id = memberships.unit_id)
+                WHERE community_id = @communityId AND role = 'owner';
+                """, new { communityId, prefix, now }, transaction);
+        }
+    }
+
     private static async Task AddBuildingsAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId, string[] numbers, int floors)
     {
         foreach (var number in numbers)

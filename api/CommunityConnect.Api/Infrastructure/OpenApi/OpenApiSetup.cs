@@ -20,8 +20,16 @@ public static class OpenApiSetup
     {
         ["Health"] = "Whether the api and its database answer; for load balancers and uptime checks, no sign-in needed.",
         ["Identity"] = "Logging in (WeChat, or dev-login in Development) and who the caller is: name, own phone, unread count, memberships.",
-        ["Communities"] = "A community with its buildings, units and staff, and residents' requests to be verified in a unit, " +
-                          "which the residents' committee approves or rejects.",
+        ["Communities"] = "A community with its buildings, units and role holders (who removes whom, the role-change log), residents' requests to be " +
+                          "verified in a unit (owners with a key of the register), and ending a membership when someone moves away.",
+        ["Invitations"] = "How people get a role: someone allowed to grant it creates an invitation (a single-use code, shown once with " +
+                          "its QR code), the person redeems it in the mini-app after WeChat login; unused codes can be revoked. The " +
+                          "first street admin's code comes from the admin command on the server.",
+        ["Street office"] = "What the street office keeps: its communities (create, edit, list), its role holders, and each " +
+                            "community's property company, whose replacement takes the old company's staff out at once.",
+        ["Owners register"] = "The owners register (业主名册) a community imports from CSV: units, exclusive floor areas and owner keys, " +
+                              "kept as versions (ballots take a snapshot of the current one), with voting owners counted as the " +
+                              "Supreme People's Court counts them.",
         ["Cases"] = "The one case every repair ticket, opinion (but praise) and proposal opens: which body must answer it, by when, " +
                     "its state and history; the bodies' work queue and the routing table of category → first body.",
         ["Escalation"] = "Service clocks (SLA targets per item kind and urgency), the street's working-day calendar, a case's climb up " +
