@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Tests.Support;
@@ -104,11 +105,24 @@ public sealed class SealedStorageTests(SealedStorageTests.MirroringApp app) : IC
             || (r.Table == "notifications" && Equals(r.Values["recipient_key"], pseudonym))
             || (r.Table == "opinion_agreements" && Equals(r.Values["user_key"], pseudonym))
             || (r.Table == "anonymous_items" && Equals(r.Values["pseudonym"], pseudonym))
+            || r.Table == "anonymous_keyrings" // every keyring: none may join to the person's named rows
             || (r.Table == "idempotency_records" && Equals(r.Values["location"], $"/v1/opinions/{anonymous.Id()}"))).ToList();
         var notices = anonymousRows.Where(r => r.Table == "notifications").ToList();
         Assert.Equal(["case_escalated", "opinion_answered"], notices.Select(n => (string)n.Values["kind"]!).Order());
         Assert.Single(anonymousRows, r => r.Table == "idempotency_records");
         Assert.Single(anonymousRows, r => r.Table == "anonymous_items");
+        // Their keyring: a holder of its own purpose (not the named key, not the pseudonym) equal to no other
+        // stored value, and a sealed blob that contains neither the pseudonym nor the holder in the clear.
+        var holder = app.Service<AnonymousKeyrings>().HolderOf(authorId);
+        var keyring = Assert.Single(anonymousRows, r => r.Table == "anonymous_keyrings" && Equals(r.Values["holder"], holder));
+        Assert.NotEqual(namedKey, holder);
+        Assert.NotEqual(pseudonym, holder);
+        Assert.DoesNotContain(trail.Rows, r => r != keyring && r.Values.Values.Any(v => Equals(v, holder)));
+        var sealedKeyring = Assert.IsType<byte[]>(keyring.Values["sealed"]);
+        var clear = System.Text.Encoding.Latin1.GetString(sealedKeyring);
+        Assert.DoesNotContain(pseudonym, clear, StringComparison.Ordinal);
+        Assert.DoesNotContain(holder, clear, StringComparison.Ordinal);
+        Assert.Equal([pseudonym], app.Service<AnonymousKeyrings>().Open(holder, sealedKeyring));
         Assert.Equal(pseudonym, anonymousRows.Single(r => r.Table == "cases").Values["author_key"]);
         Assert.True(anonymousRows.Count(r => r.Table == "case_history") >= 5);
         // Its notices were never mirrored to WeChat: no outbox row points at them.

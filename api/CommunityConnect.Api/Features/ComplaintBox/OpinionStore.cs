@@ -51,7 +51,7 @@ public sealed class OpinionStore(Database database, CaseStore cases, AuthorSeal 
         {
             await connection.ExecuteAsync("UPDATE opinions SET sealed_author = @sealedAuthor WHERE id = @id;",
                 new { id, sealedAuthor = seal.Seal(author.UserId, id) }, transaction);
-            await anonymousAuthors.RegisterAsync(connection, transaction, pseudonymous!, OpinionItem, id);
+            await anonymousAuthors.RegisterAsync(connection, transaction, author.UserId, pseudonymous!, OpinionItem, id);
         }
         var actor = anonymous ? Actor.Anonymous : new Actor(author.UserId, author.DisplayName);
         if (praise)

@@ -10,7 +10,7 @@ namespace CommunityConnect.Api.Features.ComplaintBox;
 /// Moves anonymous opinions of the old form (issue 12), whose rows carried the author's named key
 /// (<c>RecipientKeys.ForUser</c>), to the new one: the opinion, its case, its author's notices and the
 /// author's own "me too" on it now carry a pseudonym of the opinion alone, registered in
-/// <c>anonymous_items</c>. The author is found with the keys: the seal (<c>sealed_author</c>), else the
+/// <c>anonymous_items</c> and added to the author's keyring. The author is found with the keys: the seal (<c>sealed_author</c>), else the
 /// named key recomputed for each user. An opinion already registered is left alone, so a second run
 /// changes nothing. Idempotency records are left as they are: they are keyed by a hash of (user,
 /// Idempotency-Key), never the named key, and expire within 24 hours.
@@ -54,7 +54,7 @@ public sealed class SealingMigration(AuthorSeal seal, RecipientKeys keys, Anonym
             var oldKeys = new[] { opinion.AuthorKey, keys.ForUser(authorId) };
             var parameters = new { opinion.Id, opinion.CaseId, pseudonym = author.Pseudonym, oldKeys };
             changed += await connection.ExecuteAsync("UPDATE opinions SET author_key = @pseudonym WHERE id = @Id AND author_key IN @oldKeys;", parameters, transaction);
-            await anonymousAuthors.RegisterAsync(connection, transaction, author, OpinionStore.OpinionItem, opinion.Id);
+            await anonymousAuthors.RegisterAsync(connection, transaction, authorId, author, OpinionStore.OpinionItem, opinion.Id);
             changed += await connection.ExecuteAsync("UPDATE cases SET author_key = @pseudonym WHERE id = @CaseId AND author_key IN @oldKeys;", parameters, transaction);
             changed += await connection.ExecuteAsync(
                 $"""

@@ -32,14 +32,17 @@ public sealed record AuthorKeys(string Named, IReadOnlyList<string> Anonymous)
 /// a random nonce per item and K derived (HKDF) from <c>Keys:IdentityHash</c> for this purpose only.
 /// Without the key a pseudonym equals nothing else and leads nowhere: not to the person's named
 /// items, not to their other anonymous items.</item>
-/// <item>The author finds their own anonymous items again by recomputing: <see cref="KeysOfAsync"/>
-/// tries each registered (pseudonym, nonce) with the caller's id. The register,
-/// <c>anonymous_items</c>, holds no user, no community and no time.</item>
+/// <item>The register, <c>anonymous_items</c>, holds each item's pseudonym and nonce: no user, no
+/// community and no time. With the keys, <see cref="IsAuthor"/> recomputes whether a user made one.</item>
+/// <item>The author finds their own anonymous items again with one read: <see cref="KeysOfAsync"/> opens
+/// their keyring (<see cref="AnonymousKeyrings"/>: a row under a keyed hash of the user of its own
+/// purpose, the pseudonyms sealed with AES-GCM), which <see cref="RegisterAsync"/> appends to in the
+/// unit of work that files the item.</item>
 /// <item>The way from an anonymous item to a person is the feature's seal (the complaint box's
 /// AES-GCM <c>sealed_author</c>), opened only by an audited unsealing.</item>
 /// </list>
 /// </summary>
-public sealed class AnonymousAuthors(LocalKeys keys, RecipientKeys recipients, Database database)
+public sealed class AnonymousAuthors(LocalKeys keys, RecipientKeys recipients, AnonymousKeyrings keyrings, Database database)
 {
     private static readonly byte[] Purpose = Encoding.UTF8.GetBytes("CommunityConnect anonymous item pseudonyms v1");
 
@@ -55,12 +58,18 @@ public sealed class AnonymousAuthors(LocalKeys keys, RecipientKeys recipients, D
         return new AnonymousAuthor(Pseudonym(hmac, userId, nonce), nonce);
     }
 
-    /// <summary>Records the item's pseudonym in the register, inside the unit of work that files the item.</summary>
-    public Task RegisterAsync(SqliteConnection connection, SqliteTransaction transaction, AnonymousAuthor author, string itemKind, long itemId) =>
-        connection.ExecuteAsync(
+    /// <summary>
+    /// Records the item's pseudonym in the register and in <paramref name="userId"/>'s keyring, inside the
+    /// unit of work that files the item.
+    /// </summary>
+    public async Task RegisterAsync(SqliteConnection connection, SqliteTransaction transaction, long userId, AnonymousAuthor author, string itemKind, long itemId)
+    {
+        await connection.ExecuteAsync(
             """
             INSERT INTO anonymous_items (pseudonym, nonce, item_kind, item_id) VALUES (@Pseudonym, @Nonce, @itemKind, @itemId);
             """, new { author.Pseudonym, author.Nonce, itemKind, itemId }, transaction);
+        await keyrings.AddAsync(connection, transaction, userId, [author.Pseudonym]);
+    }
 
     /// <summary>Whether an anonymous item's author is <paramref name="userId"/> (the register row's pseudonym recomputed).</summary>
     public bool IsAuthor(long userId, AnonymousAuthor author)
@@ -69,7 +78,14 @@ public sealed class AnonymousAuthors(LocalKeys keys, RecipientKeys recipients, D
         return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Pseudonym(hmac, userId, author.Nonce)), Encoding.ASCII.GetBytes(author.Pseudonym));
     }
 
-    /// <summary>The caller's named key and the pseudonyms of their anonymous items, recomputed from the register.</summary>
+    /// <summary>Which of <paramref name="register"/>'s items <paramref name="userId"/> made (one HMAC each): how keyrings are built for items filed before them.</summary>
+    public IReadOnlyList<string> RecomputeMine(long userId, IEnumerable<AnonymousAuthor> register)
+    {
+        using var hmac = new HMACSHA256(Key);
+        return register.Where(r => Pseudonym(hmac, userId, r.Nonce) == r.Pseudonym).Select(r => r.Pseudonym).ToList();
+    }
+
+    /// <summary>The caller's named key and the pseudonyms of their anonymous items, from their keyring (one row).</summary>
     public async Task<AuthorKeys> KeysOfAsync(long userId)
     {
         await using var connection = await database.OpenReadAsync();
@@ -79,11 +95,8 @@ public sealed class AnonymousAuthors(LocalKeys keys, RecipientKeys recipients, D
     /// <inheritdoc cref="KeysOfAsync(long)"/>
     public async Task<AuthorKeys> KeysOfAsync(SqliteConnection connection, SqliteTransaction? transaction, long userId)
     {
-        var register = await connection.QueryAsync<(string Pseudonym, string Nonce)>(
-            "SELECT pseudonym, nonce FROM anonymous_items;", transaction: transaction);
-        // Linear in the register: one HMAC per anonymous item (README: measured figures).
-        using var hmac = new HMACSHA256(Key);
-        var mine = register.Where(r => Pseudonym(hmac, userId, r.Nonce) == r.Pseudonym).Select(r => r.Pseudonym).ToList();
+        // One keyed lookup, whatever the number of anonymous items (README: measured figures).
+        var mine = await keyrings.ReadAsync(connection, transaction, userId);
         return new AuthorKeys(recipients.ForUser(userId), mine);
     }
 

@@ -16,7 +16,9 @@ public static class AuthSetup
             .ValidateOnStart();
         services.AddSingleton<LocalKeys>();
         services.AddSingleton<RecipientKeys>();
+        services.AddSingleton<Anonymity.AnonymousKeyrings>();
         services.AddSingleton<Anonymity.AnonymousAuthors>();
+        services.AddSingleton<Data.IDataMigration, Anonymity.KeyringMigration>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<Tenancy>();
         services.AddSingleton<Accounts>();
