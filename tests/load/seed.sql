@@ -120,10 +120,11 @@ SELECT us.id AS user_id, CAST(substr(us.handle, 12) AS INTEGER) AS i, us.created
 FROM users us WHERE us.handle LIKE 'load\_owner\_%' ESCAPE '\';
 INSERT INTO memberships (user_id, community_id, role, owner_key, verification, created_at)
 SELECT user_id, 101, 'owner', 'LOADKEY' || printf('%05d', i), 'verified', created_at FROM load_owners;
+CREATE TEMP TABLE units_101 AS
+SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k FROM units WHERE community_id = 101;
 INSERT INTO memberships (user_id, community_id, role, unit_id, verification, created_at)
-SELECT lo.user_id, 101, 'resident',
-       (SELECT id FROM units WHERE community_id = 101 ORDER BY id LIMIT 1 OFFSET (lo.i - 1) % 200), 'verified', lo.created_at
-FROM load_owners lo;
+SELECT lo.user_id, 101, 'resident', u.id, 'verified', lo.created_at
+FROM load_owners lo JOIN units_101 u ON u.k = (lo.i - 1) % 200;
 INSERT INTO conversations (community_id, user_id, state, turn, created_at, updated_at)
 SELECT 101, user_id, 'collecting', 0, (SELECT now FROM p), (SELECT now FROM p) FROM load_owners;
 
