@@ -173,7 +173,8 @@ $(cat "$WORK/owners.lua")
 local threads = { $THREADS }
 local ballots = { $BALLOT_IDS }
 local scenario = os.getenv("SCENARIO")
-local n = 0
+-- START carries on from the warm-up's requests, so the measured run's votes are new ones.
+local n = tonumber(os.getenv("START") or "0")
 local function reply(i)
   return wrk.format("POST", "/v1/threads/" .. threads[i % #threads + 1] .. "/replies",
     { ["Authorization"] = "Bearer " .. users[i % #users + 1][1], ["Content-Type"] = "application/json" },
@@ -225,7 +226,9 @@ measure() { # name, url, scenario-or-method, note
     wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$WORK/plain.lua" "$url" >"$out"
   else
     SCENARIO=$mode wrk -t1 -c"$CONNECTIONS" -d2s -s "$WORK/api.lua" "$url" >"$out.warm"
-    SCENARIO=$mode wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$WORK/api.lua" "$url" >"$out"
+    local warm
+    warm=$(awk '/requests in/ {print $1}' "$out.warm")
+    START=$(( warm + 2 * CONNECTIONS )) SCENARIO=$mode wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$WORK/api.lua" "$url" >"$out"
   fi
   local rps p50 p99 total bad
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
