@@ -231,11 +231,3 @@ public sealed class Database : IDisposable
 
     private sealed class SavepointLost(Exception inner) : Exception("A unit of work's savepoint could not be rolled back.", inner);
 }
-
-public sealed class DatabaseOptions
-{
-    public const string Section = "Database";
-
-    /// <summary>The SQLite file, relative to the content root unless absolute.</summary>
-    public string Path { get; set; } = "data/community.db";
-}
