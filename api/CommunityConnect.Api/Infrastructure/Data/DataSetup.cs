@@ -89,15 +89,16 @@ public static class DataSetup
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> (Database database) =>
+        app.MapGet("/healthz", async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> (System.Data.Common.DbDataSource dataSource) =>
             {
                 try
                 {
-                    await using var connection = await database.OpenReadAsync();
+                    // Either engine (DataSourceSetup): the read paths' way to a connection.
+                    await using var connection = await dataSource.OpenConnectionAsync();
                     await connection.ExecuteScalarAsync<long>("SELECT 1;");
                     return TypedResults.Ok(new HealthStatus("ok"));
                 }
-                catch (Microsoft.Data.Sqlite.SqliteException)
+                catch (System.Data.Common.DbException)
                 {
                     return TypedResults.Problem(statusCode: 503, title: "The database does not answer.");
                 }
