@@ -2,6 +2,7 @@ using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Tests.Support;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CommunityConnect.Tests.Platform;
 
@@ -69,5 +70,42 @@ public sealed class MigratorTests(CommunityApp app) : IClassFixture<CommunityApp
         Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM owners_of_things;"));
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'harmless_things';"));
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations WHERE version IN ('9002_harmless', '9003_breaks_a_reference');"));
+    }
+
+    [Fact]
+    public async Task AJournalOfTheOldRunnerTakesItsChecksumsWithoutRunningAnyScriptAgain()
+    {
+        await using var connection = await OpenAsync();
+        // The old runner's journal: version and applied_at only.
+        await connection.ExecuteAsync("ALTER TABLE schema_migrations DROP COLUMN checksum;");
+        var before = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations;");
+
+        Assert.Empty(await app.Service<Migrator>().MigrateAsync());
+
+        var journal = (await connection.QueryAsync<(string Version, string? Checksum)>(
+            "SELECT version, checksum FROM schema_migrations;")).ToDictionary(j => j.Version, j => j.Checksum);
+        Assert.Equal(before, journal.Count);
+        Assert.All(Migrator.Scripts, script => Assert.Equal(MigrationJournal.Checksum(script.Sql), journal[script.Version]));
+        Assert.All(app.Services.GetServices<IDataMigration>(), data => Assert.Null(journal[data.Version]));
+        Assert.Empty(await app.Service<Migrator>().MigrateAsync());
+    }
+
+    [Fact]
+    public async Task AnEditedAppliedScriptStopsTheStartAndNothingIsApplied()
+    {
+        await using var connection = await OpenAsync();
+        var edited = Migrator.Scripts
+            .Select(s => s.Version == "0008_moderation" ? (s.Version, s.Sql.Replace("'spam'", "'spam', 'ads'")) : s)
+            .Append(("9004_new_things", "CREATE TABLE new_things (id INTEGER PRIMARY KEY);"))
+            .ToList();
+
+        var refusal = await Assert.ThrowsAsync<InvalidOperationException>(() => app.Service<Migrator>().ApplyAsync(edited));
+
+        Assert.Contains("0008_moderation", refusal.Message);
+        Assert.Contains("changed after this database applied them", refusal.Message);
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'new_things';"));
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations WHERE version = '9004_new_things';"));
+        // A line-ending change alone is not an edit (a checkout with CRLF endings).
+        Assert.Empty(await app.Service<Migrator>().ApplyAsync(Migrator.Scripts.Select(s => (s.Version, s.Sql.ReplaceLineEndings("\r\n"))).ToList()));
     }
 }

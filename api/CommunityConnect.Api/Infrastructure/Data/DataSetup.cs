@@ -30,8 +30,9 @@ public static class DataSetup
     {
         DapperSetup.Configure();
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section))
-            .Validate(o => !string.IsNullOrWhiteSpace(o.Path), "Database:Path must name a file.")
+            .Configure(o => o.PostgresConnectionString = configuration.GetConnectionString("Postgres"))
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidation>();
         services.AddOptions<SeedOptions>().Bind(configuration.GetSection(SeedOptions.Section))
             .Validate<IHostEnvironment>((seed, environment) => !(seed.Demo && environment.IsProduction()),
                 "Seed:Demo is on, but Production never seeds the demo street and its users: set Seed:Demo to false (Seed__Demo=false).")
@@ -39,6 +40,8 @@ public static class DataSetup
         services.AddSingleton<Database>();
         services.AddSingleton<DemoStreetSeeding>();
         services.AddSingleton<Migrator>();
+        services.AddSingleton<PostgresMigrator>();
+        services.AddDataSource();
         services.AddSingleton<DataMigrator>();
         // Uploaded files live beside the database file.
         services.AddSingleton<Files.FileVault>();
@@ -51,6 +54,10 @@ public static class DataSetup
         // Settings are checked before the database is touched, not only when the host starts after
         // it: a refused Production start must not have created, migrated or seeded anything.
         app.Services.GetService<IStartupValidator>()?.Validate();
+        if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.UsesPostgres)
+        {
+            await MigratePostgresAndStopAsync(app);
+        }
         var applied = await app.Services.GetRequiredService<Migrator>().MigrateAsync();
         await app.Services.GetRequiredService<DataMigrator>().MigrateAsync();
         var seed = app.Services.GetRequiredService<IOptions<SeedOptions>>().Value;
@@ -67,17 +74,31 @@ public static class DataSetup
         }
     }
 
+    /// <summary>
+    /// Scale-out in progress (issue 19): PostgreSQL's schema is migrated, but the stores and the write path
+    /// still speak SQLite, so the app stops here rather than serve from a SQLite file while configured for PostgreSQL.
+    /// </summary>
+    private static async Task MigratePostgresAndStopAsync(WebApplication app)
+    {
+        var applied = await app.Services.GetRequiredService<PostgresMigrator>().MigrateAsync();
+        throw new InvalidOperationException(
+            $"Database:Provider is postgres: the PostgreSQL schema is up to date ({applied.Count} migration(s) applied now), but the " +
+            "features do not run on PostgreSQL yet (issue 19 is in progress: the stores and the write path still speak SQLite). " +
+            "Start with Database:Provider=sqlite (the default) to serve.");
+    }
+
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> (Database database) =>
+        app.MapGet("/healthz", async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> (System.Data.Common.DbDataSource dataSource) =>
             {
                 try
                 {
-                    await using var connection = await database.OpenReadAsync();
+                    // Either engine (DataSourceSetup): the read paths' way to a connection.
+                    await using var connection = await dataSource.OpenConnectionAsync();
                     await connection.ExecuteScalarAsync<long>("SELECT 1;");
                     return TypedResults.Ok(new HealthStatus("ok"));
                 }
-                catch (Microsoft.Data.Sqlite.SqliteException)
+                catch (System.Data.Common.DbException)
                 {
                     return TypedResults.Problem(statusCode: 503, title: "The database does not answer.");
                 }

@@ -57,7 +57,11 @@ public sealed class Database : IDisposable
         _batchSize = _meter.CreateHistogram<int>("cc.db.writer.batch_size", description: "Units of work in one committed transaction.");
         _queueWait = _meter.CreateHistogram<double>("cc.db.writer.queue_wait", unit: "ms", description: "Time a unit of work waited for the writer.");
         _writer = new Thread(WriterLoop) { IsBackground = true, Name = "sqlite-writer" };
-        _writer.Start();
+        // Configured for PostgreSQL (issue 19, in progress) there is no SQLite file to write: no writer, no file.
+        if (!options.Value.UsesPostgres)
+        {
+            _writer.Start();
+        }
     }
 
     public string FilePath { get; }
@@ -83,7 +87,7 @@ public sealed class Database : IDisposable
     public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work)
     {
         var item = new WriteItem<T>(work);
-        if (!_writes.Writer.TryWrite(item))
+        if (!_writer.IsAlive || !_writes.Writer.TryWrite(item))
         {
             throw new InvalidOperationException("The database writer has stopped.");
         }
@@ -163,7 +167,10 @@ public sealed class Database : IDisposable
     public void Dispose()
     {
         _writes.Writer.TryComplete();
-        _writer.Join(TimeSpan.FromSeconds(10));
+        if (_writer.IsAlive)
+        {
+            _writer.Join(TimeSpan.FromSeconds(10));
+        }
         _meter.Dispose();
     }
 
@@ -230,12 +237,4 @@ public sealed class Database : IDisposable
     }
 
     private sealed class SavepointLost(Exception inner) : Exception("A unit of work's savepoint could not be rolled back.", inner);
-}
-
-public sealed class DatabaseOptions
-{
-    public const string Section = "Database";
-
-    /// <summary>The SQLite file, relative to the content root unless absolute.</summary>
-    public string Path { get; set; } = "data/community.db";
 }

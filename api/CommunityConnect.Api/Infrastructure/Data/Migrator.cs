@@ -1,13 +1,14 @@
-using System.Reflection;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace CommunityConnect.Api.Infrastructure.Data;
 
 /// <summary>
-/// Applies the numbered <c>Migrations/*.sql</c> files embedded in this assembly that the database
-/// has not recorded in <c>schema_migrations</c>, in order, all in one transaction with their rows
-/// there, so starting twice applies nothing twice and a failed script leaves no trace.
+/// Applies the numbered <c>Migrations/*.sql</c> files embedded in this assembly (SQLite's; PostgreSQL's
+/// twins are <see cref="PostgresMigrator"/>'s) that the database has not recorded in
+/// <c>schema_migrations</c>, in order, all in one transaction with their rows (and checksums, see
+/// <see cref="MigrationJournal"/>) there, so starting twice applies nothing twice, a failed script
+/// leaves no trace and an edited one stops the start.
 /// </summary>
 /// <remarks>
 /// SQLite can change a <c>CHECK</c> only by rebuilding the table (create the new one, copy, drop, rename),
@@ -19,9 +20,7 @@ namespace CommunityConnect.Api.Infrastructure.Data;
 /// </remarks>
 public sealed class Migrator(Database database, ILogger<Migrator> logger, TimeProvider time)
 {
-    private const string ResourcePrefix = "CommunityConnect.Api.Infrastructure.Data.Migrations.";
-
-    public static IReadOnlyList<(string Version, string Sql)> Scripts { get; } = LoadScripts();
+    public static IReadOnlyList<(string Version, string Sql)> Scripts { get; } = MigrationJournal.LoadScripts(folder: null);
 
     /// <summary>Applies what is missing; answers the versions it applied.</summary>
     public Task<IReadOnlyList<string>> MigrateAsync() => ApplyAsync(Scripts);
@@ -42,29 +41,31 @@ public sealed class Migrator(Database database, ILogger<Migrator> logger, TimePr
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version    TEXT    PRIMARY KEY,
-                    applied_at INTEGER NOT NULL
+                    applied_at INTEGER NOT NULL,
+                    checksum   TEXT
                 );
                 """, transaction: transaction);
-            var applied = (await connection.QueryAsync<string>(
-                "SELECT version FROM schema_migrations;", transaction: transaction)).ToHashSet();
-            var newlyApplied = new List<string>();
-            foreach (var (version, sql) in scripts)
+            // A journal of the old runner (version and applied_at only) gets the column; its rows get their checksums below.
+            if (await connection.ExecuteScalarAsync<long>(
+                    "SELECT COUNT(*) FROM pragma_table_info('schema_migrations') WHERE name = 'checksum';", transaction: transaction) == 0)
             {
-                if (applied.Contains(version))
-                {
-                    continue;
-                }
+                await connection.ExecuteAsync("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT;", transaction: transaction);
+            }
+            var pending = await MigrationJournal.PendingAsync(connection, transaction, scripts, logger);
+            var newlyApplied = new List<string>();
+            foreach (var (version, sql) in pending)
+            {
                 await connection.ExecuteAsync(sql, transaction: transaction);
-                await connection.ExecuteAsync(
-                    "INSERT INTO schema_migrations (version, applied_at) VALUES (@version, @now);",
-                    new { version, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, transaction);
+                await MigrationJournal.RecordAsync(connection, transaction, version, MigrationJournal.Checksum(sql),
+                    time.GetUtcNow().ToUnixTimeMilliseconds());
                 logger.LogInformation("Applied migration {Version}", version);
                 newlyApplied.Add(version);
             }
             if (newlyApplied.Count == 0)
             {
-                // Nothing changed: the check would read every row of a large database for nothing
-                // (tens of seconds before the first answer on a million replies).
+                // No script ran: the check would read every row of a large database for nothing (tens of
+                // seconds before the first answer on a million replies). The journal may have taken checksums.
+                await transaction.CommitAsync();
                 return newlyApplied;
             }
             var violations = (await connection.QueryAsync<(string Table, long? RowId, string Parent)>(
@@ -83,20 +84,5 @@ public sealed class Migrator(Database database, ILogger<Migrator> logger, TimePr
         {
             await connection.ExecuteAsync("PRAGMA foreign_keys = ON;");
         }
-    }
-
-    private static IReadOnlyList<(string, string)> LoadScripts()
-    {
-        var assembly = Assembly.GetExecutingAssembly();
-        return assembly.GetManifestResourceNames()
-            .Where(name => name.StartsWith(ResourcePrefix, StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(name =>
-            {
-                using var stream = assembly.GetManifestResourceStream(name)!;
-                using var reader = new StreamReader(stream);
-                return (Version: name[ResourcePrefix.Length..^".sql".Length], Sql: reader.ReadToEnd());
-            })
-            .OrderBy(script => script.Version, StringComparer.Ordinal)
-            .ToList();
     }
 }
