@@ -36,7 +36,7 @@ public static class NodeRole
     {
         services.AddOptions<NodeOptions>().Bind(configuration.GetSection(NodeOptions.Section))
             // --role on the command line arrives as the top-level key "role" and wins over Node:Role.
-            .Configure(o => o.Role = (configuration["role"] ?? o.Role).Trim().ToLowerInvariant())
+            .Configure(o => o.Role = (configuration["role"] ?? o.Role ?? NodeOptions.All).Trim().ToLowerInvariant())
             .Validate(o => o.IsKnownRole, "Node:Role (--role) must be web, worker or all: web serves the api without jobs, " +
                 "worker runs the jobs and answers only /healthz, all (the default) does both.")
             .ValidateOnStart();

@@ -19,6 +19,9 @@ public static class ObservabilitySetup
 
     public static IServiceCollection AddObservability(this IServiceCollection services, IConfiguration configuration)
     {
+        // WeChat's query strings hold the app secret, login codes and the access token: keep the runtime's
+        // redaction of query strings in HttpClient's logs and spans, whatever the environment asks for.
+        AppContext.SetSwitch("System.Net.Http.DisableUriRedaction", false);
         services.Configure<LoggerFactoryOptions>(o => o.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
         var telemetry = services.AddOpenTelemetry()
