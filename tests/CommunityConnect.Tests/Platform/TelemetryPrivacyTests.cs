@@ -91,6 +91,7 @@ public sealed class TelemetryPrivacyTests(ObservedApp app) : IClassFixture<Obser
         {
             Assert.Contains(name, spanText);
         }
+        Assert.Contains("cc.node.role", spanText);
         Assert.NotEmpty(app.Collector.Text("logs"));
         Assert.NotEmpty(app.Collector.Text("metrics"));
 

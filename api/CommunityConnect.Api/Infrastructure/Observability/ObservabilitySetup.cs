@@ -1,4 +1,5 @@
 using CommunityConnect.Api.Infrastructure.Nodes;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -25,7 +26,10 @@ public static class ObservabilitySetup
         services.Configure<LoggerFactoryOptions>(o => o.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
         var telemetry = services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(configuration["OTEL_SERVICE_NAME"] ?? "communityconnect"))
+            .ConfigureResource(resource => resource
+                .AddService(configuration["OTEL_SERVICE_NAME"] ?? "communityconnect")
+                // Which kind of node sent it, so that a web node's spans and a worker's can be told apart.
+                .AddDetector(provider => new NodeRoleDetector(provider.GetRequiredService<IOptions<NodeOptions>>().Value.Role)))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
@@ -46,4 +50,9 @@ public static class ObservabilitySetup
         services.AddSingleton<MetricsScrape>();
         return services;
     }
+}
+
+internal sealed class NodeRoleDetector(string role) : IResourceDetector
+{
+    public Resource Detect() => new([new KeyValuePair<string, object>("cc.node.role", role)]);
 }
