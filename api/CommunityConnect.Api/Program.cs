@@ -25,12 +25,16 @@ using CommunityConnect.Api.Infrastructure.Errors;
 using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Idempotency;
 using CommunityConnect.Api.Infrastructure.Jobs;
+using CommunityConnect.Api.Infrastructure.Nodes;
+using CommunityConnect.Api.Infrastructure.Observability;
 using CommunityConnect.Api.Infrastructure.OpenApi;
 using CommunityConnect.Api.Infrastructure.WeChat;
 
 var builder = WebApplication.CreateBuilder(AdminCommand.HostArguments(args)).ForAdminCommand(args);
 
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddNodeRole(builder.Configuration);
+builder.Services.AddObservability(builder.Configuration);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddCommunityJson();
 builder.Services.AddProblems();
@@ -77,6 +81,7 @@ await app.MigrateDatabaseAsync();
 await app.SeedDemoContentAsync();
 
 app.UseProblems();
+app.UseNodeRole();
 app.UseRequestText();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -110,6 +115,7 @@ v1.MapStreetStatistics();
 v1.MapIntake();
 v1.MapConversations();
 v1.MapHotspots();
+v1.MapMetrics();
 
 app.Run();
 return 0;

@@ -105,10 +105,14 @@ public class CommunityApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
 
+    /// <summary>Stops what a derived app started beside the host (after the host has stopped).</summary>
+    protected virtual Task DisposeMoreAsync() => Task.CompletedTask;
+
     async Task IAsyncLifetime.DisposeAsync()
     {
         await base.DisposeAsync();
         await WeChat.DisposeAsync();
+        await DisposeMoreAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {

@@ -140,6 +140,15 @@ public sealed class Tenancy(Database database)
         return (roles.Count > 0, roles.Contains(Roles.StreetAdmin));
     }
 
+    /// <summary>Whether the user is a verified street admin of any street (the jobs dashboard, the metrics).</summary>
+    public async Task<bool> IsAnyStreetAdminAsync(long userId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenReadAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = @userId AND role = 'street_admin' AND verification = 'verified');",
+            new { userId });
+    }
+
     /// <summary>The street admin's access to a street, or false.</summary>
     public async Task<bool> IsStreetAdminAsync(long userId, long streetId, CancellationToken cancellationToken = default)
     {

@@ -1,6 +1,8 @@
+using System.Data;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
+using CommunityConnect.Api.Infrastructure.Observability;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -71,10 +73,33 @@ public sealed class Database : IDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>A pooled read connection; when tracing is on, a <c>db.read</c> span lasts from its opening to its closing.</summary>
     public async Task<SqliteConnection> OpenReadAsync(CancellationToken cancellationToken = default)
     {
         var connection = new SqliteConnection(ConnectionString);
-        await connection.OpenAsync(cancellationToken);
+        var activity = Telemetry.Database.StartActivity("db.read");
+        if (activity is not null)
+        {
+            activity.SetTag("db.system.name", "sqlite");
+            connection.StateChange += (_, change) =>
+            {
+                if (change.CurrentState == ConnectionState.Closed)
+                {
+                    activity.StopAside();
+                }
+            };
+        }
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            activity.Failed(exception);
+            activity?.StopAside();
+            await connection.DisposeAsync();
+            throw;
+        }
         return connection;
     }
 
@@ -116,13 +141,22 @@ public sealed class Database : IDisposable
         var started = Stopwatch.GetTimestamp();
         var done = new List<WriteItem>(batch.Count);
         SqliteTransaction? transaction = null;
+        // One span per committed batch, and one per unit under its caller's span (the request or job
+        // that wrote), linked to the batch that carried it.
+        using var batchActivity = Telemetry.Database.StartActivity("db.writer.batch", ActivityKind.Internal, parentContext: default);
+        batchActivity?.SetTag("db.system.name", "sqlite");
+        batchActivity?.SetTag("cc.db.writer.batch_size", batch.Count);
+        ActivityLink[]? toBatch = batchActivity is null ? null : [new ActivityLink(batchActivity.Context)];
         try
         {
             transaction = connection.BeginTransaction();
             foreach (var item in batch)
             {
-                _queueWait.Record(Stopwatch.GetElapsedTime(item.Enqueued, started).TotalMilliseconds);
+                var waited = Stopwatch.GetElapsedTime(item.Enqueued, started).TotalMilliseconds;
+                _queueWait.Record(waited);
                 _units.Add(1);
+                using var unitActivity = Telemetry.Database.StartActivity("db.writer.unit", ActivityKind.Internal, item.Caller, links: toBatch);
+                unitActivity?.SetTag("cc.db.writer.queue_wait_ms", waited);
                 if (item.Run(connection, transaction))
                 {
                     done.Add(item);
@@ -130,6 +164,7 @@ public sealed class Database : IDisposable
                 else
                 {
                     _failedUnits.Add(1);
+                    unitActivity?.SetStatus(ActivityStatusCode.Error, "rolled back to its savepoint");
                 }
             }
             transaction.Commit();
@@ -145,6 +180,7 @@ public sealed class Database : IDisposable
             // The transaction itself failed (the disk, or a savepoint that could not be rolled back):
             // nothing of the batch is kept, and every unit not yet answered hears so.
             _logger.LogError(exception, "A batch of {Count} units of work could not be committed", batch.Count);
+            batchActivity.Failed(exception);
             try
             {
                 transaction?.Rollback();
@@ -177,6 +213,9 @@ public sealed class Database : IDisposable
     private abstract class WriteItem
     {
         public long Enqueued { get; } = Stopwatch.GetTimestamp();
+
+        /// <summary>The span of whoever queued the work (a request, a job), so that the unit's span sits under it.</summary>
+        public ActivityContext Caller { get; } = Activity.Current?.Context ?? default;
 
         /// <summary>Runs the work in a savepoint; true when its changes stay in the batch, false when it was rolled back (and answered).</summary>
         public abstract bool Run(SqliteConnection connection, SqliteTransaction transaction);

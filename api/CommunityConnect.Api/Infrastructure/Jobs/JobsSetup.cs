@@ -1,9 +1,12 @@
 using System.Net;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Idempotency;
+using CommunityConnect.Api.Infrastructure.Nodes;
+using CommunityConnect.Api.Infrastructure.Observability;
 using CommunityConnect.Jobs;
 using CommunityConnect.Jobs.Housekeeping;
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.Dashboard;
 using Microsoft.Extensions.Options;
 
@@ -23,29 +26,64 @@ public sealed class JobsOptions
 
 public static class JobsSetup
 {
-    /// <summary>Hangfire in the api process on in-memory storage: the tables are the truth, and recurring jobs rebuild their work from them.</summary>
+    /// <summary>
+    /// Hangfire in the api process on in-memory storage: the tables are the truth, and recurring jobs rebuild their work from them.
+    /// The job server runs only on nodes whose role runs jobs (<see cref="NodeOptions.RunsJobs"/>); every node registers the
+    /// recurring jobs (by stable id, so registering twice changes nothing) and may enqueue.
+    /// </summary>
     public static IServiceCollection AddJobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<JobsOptions>().Bind(configuration.GetSection(JobsOptions.Section))
             .Validate(o => o.WorkerCount >= 1, "Jobs:WorkerCount must be at least 1.")
             .ValidateOnStart();
+        // Each host its own storage, from its own container: JobStorage.Current is one per process, and when
+        // several hosts start at once (the tests) the last to set it would otherwise serve them all.
+        services.AddSingleton<JobStorage>(_ => new Hangfire.InMemory.InMemoryStorage());
         services.AddHangfire((provider, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UseLogProvider(new HangfireLogProvider(provider.GetRequiredService<ILoggerFactory>()))
-            .UseInMemoryStorage());
+            .UseStorage(provider.GetRequiredService<JobStorage>()));
         services.AddHangfireServer((provider, server) =>
         {
             var options = provider.GetRequiredService<IOptions<JobsOptions>>().Value;
             server.WorkerCount = options.WorkerCount;
             server.ShutdownTimeout = options.ShutdownTimeout;
             server.SchedulePollingInterval = options.SchedulePollingInterval;
+            // This server's own filters beside the global ones: GlobalJobFilters is one per process, shared by every host in it.
+            server.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, new JobFilterCollection { new JobTelemetryFilter() });
         });
+        StartServerOnlyOnJobNodes(services);
         services.AddSingleton<IIdempotencyRecords, IdempotencyRecordStore>();
         services.AddTransient<PurgeExpiredIdempotencyRecordsJob>();
         services.AddHostedService<RecurringJobRegistration>();
         return services;
+    }
+
+    /// <summary>
+    /// Replaces the hosted service <c>AddHangfireServer</c> registered with one that is that server on a node whose role runs jobs
+    /// and nothing on a web node. Decided when the host starts, once configuration (and --role) is final.
+    /// </summary>
+    private static void StartServerOnlyOnJobNodes(IServiceCollection services)
+    {
+        // AddHangfireServer has just added it: the last registration.
+        var server = services[^1];
+        if (server.ServiceType != typeof(IHostedService) || server.ImplementationFactory is null)
+        {
+            throw new InvalidOperationException("AddHangfireServer did not register its hosted service last.");
+        }
+        services.RemoveAt(services.Count - 1);
+        services.AddTransient<IHostedService>(provider => provider.GetRequiredService<IOptions<NodeOptions>>().Value.RunsJobs
+            ? (IHostedService)server.ImplementationFactory!(provider)
+            : new NoJobServer());
+    }
+
+    private sealed class NoJobServer : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>The dashboard at /jobs: for loopback callers and street admins.</summary>
@@ -88,10 +126,7 @@ public static class JobsSetup
             {
                 return false;
             }
-            var database = http.RequestServices.GetRequiredService<Data.Database>();
-            await using var connection = await database.OpenReadAsync();
-            return await Dapper.SqlMapper.ExecuteScalarAsync<bool>(connection,
-                "SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = @userId AND role = 'street_admin' AND verification = 'verified');", new { userId });
+            return await http.RequestServices.GetRequiredService<Tenancy>().IsAnyStreetAdminAsync(userId.Value, http.RequestAborted);
         }
     }
 }

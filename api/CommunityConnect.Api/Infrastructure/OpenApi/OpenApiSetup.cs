@@ -69,6 +69,8 @@ public static class OpenApiSetup
                               "members' questions about an entry, routed to the owners' committee as complaint-box questions.",
         ["Surveys"] = "民主评议: the residents' committee's surveys of the bodies; each household answers once (a score 1–5 and an optional comment " +
                       "per body), stored so that no answer can be linked to its author or unit; a job closes each survey and publishes its results.",
+        ["Observability"] = "What a node measures about itself, for the street office and its monitoring: requests, outbound HTTP, the database " +
+                            "writer, jobs and WeChat calls, in Prometheus text (traces and logs leave over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set).",
         ["Street statistics"] = "For the street office: per community and in total, items by kind and category, response and resolution times, " +
                                 "escalations, satisfaction, announcements' read and acknowledgement rates, meetings and their actions, and the " +
                                 "latest survey, as JSON or CSV.",

@@ -1,7 +1,10 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CommunityConnect.Api.Infrastructure.Observability;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -59,7 +62,10 @@ public sealed class WeChatClient(HttpClient http, IOptions<WeChatOptions> option
     private WeChatOptions Options => options.Value;
 
     /// <summary><c>sns/jscode2session</c>: a login code for the user's openid. The session_key stays here.</summary>
-    public async Task<WeChatSession> CodeToSessionAsync(string code, CancellationToken cancellationToken)
+    public Task<WeChatSession> CodeToSessionAsync(string code, CancellationToken cancellationToken) =>
+        TracedAsync("jscode2session", () => CodeToSessionOnceAsync(code, cancellationToken));
+
+    private async Task<WeChatSession> CodeToSessionOnceAsync(string code, CancellationToken cancellationToken)
     {
         EnsureConfigured();
         var url = $"sns/jscode2session?appid={Uri.EscapeDataString(Options.AppId!)}&secret={Uri.EscapeDataString(Options.AppSecret!)}" +
@@ -76,7 +82,10 @@ public sealed class WeChatClient(HttpClient http, IOptions<WeChatOptions> option
     /// POSTs <paramref name="payload"/> to a <c>?access_token=</c> API. On 40001 (token invalid) it
     /// refreshes the token once and tries again.
     /// </summary>
-    public async Task<JsonElement> PostWithAccessTokenAsync(string path, object payload, CancellationToken cancellationToken)
+    public Task<JsonElement> PostWithAccessTokenAsync(string path, object payload, CancellationToken cancellationToken) =>
+        TracedAsync(path.Split('?')[0], () => PostWithTokenRefreshAsync(path, payload, cancellationToken));
+
+    private async Task<JsonElement> PostWithTokenRefreshAsync(string path, object payload, CancellationToken cancellationToken)
     {
         EnsureConfigured();
         var token = await accessToken.GetAsync(force => FetchStableTokenAsync(force, cancellationToken), cancellationToken);
@@ -99,7 +108,10 @@ public sealed class WeChatClient(HttpClient http, IOptions<WeChatOptions> option
     }
 
     /// <summary><c>cgi-bin/stable_token</c>: the app's access token and how long it lives.</summary>
-    private async Task<(string Token, TimeSpan Lifetime)> FetchStableTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
+    private Task<(string Token, TimeSpan Lifetime)> FetchStableTokenAsync(bool forceRefresh, CancellationToken cancellationToken) =>
+        TracedAsync("cgi-bin/stable_token", () => FetchStableTokenOnceAsync(forceRefresh, cancellationToken));
+
+    private async Task<(string Token, TimeSpan Lifetime)> FetchStableTokenOnceAsync(bool forceRefresh, CancellationToken cancellationToken)
     {
         var response = await http.PostAsJsonAsync("cgi-bin/stable_token", new
         {
@@ -114,6 +126,40 @@ public sealed class WeChatClient(HttpClient http, IOptions<WeChatOptions> option
             throw new WeChatException(answer.ErrCode, "stable_token returned no access_token");
         }
         return (answer.AccessToken, TimeSpan.FromSeconds(answer.ExpiresIn > 0 ? answer.ExpiresIn : 7200));
+    }
+
+    /// <summary>
+    /// One span and one duration per WeChat API call, retries included, tagged with the API's path and
+    /// its errcode; never with the query (it holds the secret, the login code or the access token).
+    /// </summary>
+    private static async Task<T> TracedAsync<T>(string api, Func<Task<T>> call)
+    {
+        using var activity = Telemetry.WeChat.StartActivity($"WeChat {api}", ActivityKind.Client);
+        activity?.SetTag("wechat.api", api);
+        var started = Stopwatch.GetTimestamp();
+        var errorCode = "0";
+        try
+        {
+            return await call();
+        }
+        catch (WeChatException e)
+        {
+            errorCode = e.ErrorCode.ToString(CultureInfo.InvariantCulture);
+            activity?.SetTag("wechat.errcode", e.ErrorCode);
+            activity?.SetStatus(ActivityStatusCode.Error, $"errcode {errorCode}");
+            throw;
+        }
+        catch (Exception e)
+        {
+            errorCode = "error";
+            activity.Failed(e);
+            throw;
+        }
+        finally
+        {
+            Telemetry.WeChatDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
+                new KeyValuePair<string, object?>("wechat.api", api), new KeyValuePair<string, object?>("wechat.errcode", errorCode));
+        }
     }
 
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
