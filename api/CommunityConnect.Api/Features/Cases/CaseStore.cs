@@ -78,26 +78,48 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
         return caseId;
     }
 
-    /// <summary>Moves the case of an item by the state table, with a history row. Answers the new state.</summary>
+    /// <summary>
+    /// Moves the case of an item by the state table, with a history row. Answers the new state. The item
+    /// has already moved (its own guarded UPDATE), so the case must follow: the case moves from the state
+    /// it was read in, and a case moved meanwhile (a case answer, another node) is read again and the
+    /// event applied to what it is now.
+    /// </summary>
     public async Task<string> RecordAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId, ItemEvent itemEvent, Actor actor, string? note = null)
     {
-        var current = await connection.QuerySingleAsync<(string State, string Body)>(
-            "SELECT state, responsible_body FROM cases WHERE id = @caseId;", new { caseId }, transaction);
-        var next = CaseStateTable.Next(current.State, itemEvent);
-        var now = time.GetUtcNow();
-        await connection.ExecuteAsync(
-            """
-            UPDATE cases SET
-                state = @next,
-                updated_at = @now,
-                responded_at = CASE WHEN @next <> 'open' THEN COALESCE(responded_at, @now) ELSE responded_at END,
-                resolved_at = CASE WHEN @next = 'resolved' THEN @now WHEN @next = 'responded' THEN NULL ELSE resolved_at END,
-                closed_at = CASE WHEN @next = 'closed' THEN COALESCE(closed_at, @now) WHEN @next = 'responded' THEN NULL ELSE closed_at END
-            WHERE id = @caseId;
-            """, new { caseId, next, now }, transaction);
-        if (next != current.State || itemEvent == ItemEvent.Reopened)
+        const int attempts = 3;
+        for (var attempt = 1; ; attempt++)
         {
-            await AddHistoryAsync(connection, transaction, caseId, CaseStateTable.EventName(itemEvent), actor, current.State, next, null, null, note);
+            var current = await connection.QuerySingleAsync<string>("SELECT state FROM cases WHERE id = @caseId;", new { caseId }, transaction);
+            var next = CaseStateTable.Next(current, itemEvent);
+            var now = time.GetUtcNow();
+            var moved = await connection.ExecuteAsync(
+                """
+                UPDATE cases SET
+                    state = @next,
+                    updated_at = @now,
+                    responded_at = CASE WHEN @next <> 'open' THEN COALESCE(responded_at, @now) ELSE responded_at END,
+                    resolved_at = CASE WHEN @next = 'resolved' THEN @now WHEN @next = 'responded' THEN NULL ELSE resolved_at END,
+                    closed_at = CASE WHEN @next = 'closed' THEN COALESCE(closed_at, @now) WHEN @next = 'responded' THEN NULL ELSE closed_at END
+                WHERE id = @caseId AND state = @from;
+                """, new { caseId, next, from = current, now }, transaction);
+            if (moved == 1)
+            {
+                return await RecordedAsync(connection, transaction, caseId, itemEvent, actor, note, current, next);
+            }
+            if (attempt == attempts)
+            {
+                throw new System.Data.DBConcurrencyException($"Case {caseId} kept changing while {itemEvent} was recorded.");
+            }
+        }
+    }
+
+    /// <summary>What follows a case move: its history row (when the state changed, or on a reopen) and its clocks.</summary>
+    private async Task<string> RecordedAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId, ItemEvent itemEvent, Actor actor,
+        string? note, string from, string next)
+    {
+        if (next != from || itemEvent == ItemEvent.Reopened)
+        {
+            await AddHistoryAsync(connection, transaction, caseId, CaseStateTable.EventName(itemEvent), actor, from, next, null, null, note);
         }
         await clock.OnEventAsync(connection, transaction, caseId, itemEvent);
         return next;
@@ -240,6 +262,11 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
             return Failure.Conflict("This case is closed.");
         }
         var now = time.GetUtcNow();
+        // The answer needs the case still not closed (its item may have closed it meanwhile).
+        if (await connection.ExecuteAsync("UPDATE cases SET updated_at = @now WHERE id = @caseId AND state <> 'closed';", new { caseId, now }, transaction) != 1)
+        {
+            return Failure.Conflict("This case is closed.");
+        }
         var id = await connection.ExecuteScalarAsync<long>(
             """
             INSERT INTO case_responses (case_id, author_id, author_body, body, created_at)

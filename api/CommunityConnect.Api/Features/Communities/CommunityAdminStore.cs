@@ -88,9 +88,12 @@ public sealed class CommunityAdminStore(Database database, RoleChangeLog log, In
             var serving = await ServingCompanyAsync(connection, transaction, access.CommunityId);
             if (serving is not null && serving.Name == input.Name)
             {
-                await connection.ExecuteAsync(
-                    "UPDATE property_companies SET contact = @Contact WHERE id = @Id AND state = 'serving';",
-                    new { input.Contact, serving.Id }, transaction);
+                if (await connection.ExecuteAsync(
+                        "UPDATE property_companies SET contact = @Contact WHERE id = @Id AND state = 'serving';",
+                        new { input.Contact, serving.Id }, transaction) != 1)
+                {
+                    return Failure.Conflict("The property company changed meanwhile; try again.");
+                }
                 return (await ServingCompanyAsync(connection, transaction, access.CommunityId))!;
             }
             if (serving is not null)

@@ -44,6 +44,19 @@ public sealed class OpinionAnswerStore(Database database, CaseStore cases, Inbox
         }
         // Whole milliseconds, as stored, so this answer reads the same as when it is read back.
         var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+        // The opinion moves (or, already answered, stays answered) only from the state it was read in:
+        // an opinion its author closed meanwhile takes no answer.
+        var moved = await connection.ExecuteAsync(
+            """
+            UPDATE opinions SET state = @next,
+                answered_at = CASE WHEN @from = 'open' THEN @now ELSE answered_at END,
+                first_answered_at = CASE WHEN @from = 'open' THEN COALESCE(first_answered_at, @now) ELSE first_answered_at END
+            WHERE id = @opinionId AND state = @from;
+            """, new { opinionId, next, from = row.State, now }, transaction);
+        if (moved != 1)
+        {
+            return Failure.Conflict("This opinion changed meanwhile; read it again.");
+        }
         var id = await connection.ExecuteScalarAsync<long>(
             """
             INSERT INTO opinion_answers (opinion_id, author_id, author_body, body, visibility, created_at)
@@ -53,11 +66,6 @@ public sealed class OpinionAnswerStore(Database database, CaseStore cases, Inbox
         await cases.AddHistoryAsync(connection, transaction, row.CaseId!.Value, "response", actor, null, null, null, null, null);
         if (row.State == OpinionStates.Open)
         {
-            await connection.ExecuteAsync(
-                """
-                UPDATE opinions SET state = @next, answered_at = @now, first_answered_at = COALESCE(first_answered_at, @now)
-                WHERE id = @opinionId;
-                """, new { opinionId, next, now }, transaction);
             // FirstAnswer first, so the case records when it was first responded to; then resolved.
             await cases.RecordAsync(connection, transaction, row.CaseId.Value, ItemEvent.FirstAnswer, actor);
             await cases.RecordAsync(connection, transaction, row.CaseId.Value, ItemEvent.Resolved, actor);
@@ -93,7 +101,7 @@ public sealed class OpinionAnswerStore(Database database, CaseStore cases, Inbox
             }
             var now = time.GetUtcNow();
             var reopen = next == OpinionStates.Open;
-            await connection.ExecuteAsync(
+            var moved = await connection.ExecuteAsync(
                 """
                 UPDATE opinions SET
                     state = @next, satisfied = @satisfied, satisfaction_comment = @comment,
@@ -101,10 +109,18 @@ public sealed class OpinionAnswerStore(Database database, CaseStore cases, Inbox
                     answered_at = CASE WHEN @reopened = 1 THEN NULL ELSE answered_at END,
                     closed_at = CASE WHEN @next = 'closed' THEN @now ELSE closed_at END,
                     closed_reason = CASE WHEN @next = 'closed' THEN @closedReason ELSE closed_reason END
-                WHERE id = @opinionId;
+                WHERE id = @opinionId AND state = @from AND reopen_count = @ReopenCount;
                 """,
-                new { opinionId, next, satisfied, comment, reopened = reopen ? 1 : 0, now, closedReason = satisfied ? "satisfied" : "unsatisfied" },
+                new
+                {
+                    opinionId, next, satisfied, comment, reopened = reopen ? 1 : 0, now, closedReason = satisfied ? "satisfied" : "unsatisfied",
+                    from = row.State, row.ReopenCount,
+                },
                 transaction);
+            if (moved != 1)
+            {
+                return Failure.Conflict("This opinion changed meanwhile; read it again.");
+            }
             var note = comment is null ? (satisfied ? "满意" : "不满意") : $"{(satisfied ? "满意" : "不满意")}:{comment}";
             await cases.RecordAsync(connection, transaction, row.CaseId!.Value, reopen ? ItemEvent.Reopened : ItemEvent.Closed, row.AuthorActor, note);
             if (reopen)
@@ -122,22 +138,29 @@ public sealed class OpinionAnswerStore(Database database, CaseStore cases, Inbox
         database.WriteAsync(async (connection, transaction) =>
         {
             var now = time.GetUtcNow();
+            var cutoff = now - AutoCloseAnsweredOpinionsJob.ReplyWindow;
             var due = (await connection.QueryAsync<OpinionRow>(
                 $"""
                  SELECT {Columns}{From}
                  WHERE o.state = 'answered' AND o.answered_at <= @cutoff
                  ORDER BY o.id;
-                 """, new { cutoff = now - AutoCloseAnsweredOpinionsJob.ReplyWindow, callerKeys = new[] { "" } }, transaction)).ToList();
+                 """, new { cutoff, callerKeys = new[] { "" } }, transaction)).ToList();
+            var closed = 0;
             foreach (var row in due)
             {
-                await connection.ExecuteAsync(
-                    "UPDATE opinions SET state = 'closed', closed_at = @now, closed_reason = 'no_reply' WHERE id = @Id AND state = 'answered';",
-                    new { row.Id, now }, transaction);
+                // Replied to, reopened or closed by another run meanwhile: not this run's to close.
+                if (await connection.ExecuteAsync(
+                        "UPDATE opinions SET state = 'closed', closed_at = @now, closed_reason = 'no_reply' WHERE id = @Id AND state = 'answered' AND answered_at <= @cutoff;",
+                        new { row.Id, cutoff, now }, transaction) != 1)
+                {
+                    continue;
+                }
+                closed++;
                 await cases.RecordAsync(connection, transaction, row.CaseId!.Value, ItemEvent.Closed, Actor.System, "答复后 7 天未回复,自动关闭");
                 await NotifyAuthorAsync(inbox, connection, transaction, row,
                     new Notice("opinion_closed", $"您的{OpinionKinds.Label(row.Kind)}已自动关闭", "答复后 7 天内未收到您的回复,已自动关闭。",
                         row.CommunityId, "opinion", row.Id));
             }
-            return due.Count;
+            return closed;
         });
 }

@@ -114,7 +114,10 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
             return failure;
         }
         var label = ActingLabel(access, thread!.ResponsibleBody!)!;
-        var actor = await DecideAsync(connection, transaction, access, thread, ThreadStates.Adopted, reason, label);
+        if (await DecideAsync(connection, transaction, access, thread, ThreadStates.Adopted, reason, label) is not { } actor)
+        {
+            return DecidedMeanwhile;
+        }
         var now = time.GetUtcNow();
         var projectId = await connection.ExecuteScalarAsync<long>(
             """
@@ -139,21 +142,30 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
             {
                 return failure;
             }
-            var actor = await DecideAsync(connection, transaction, access, thread!, ThreadStates.Declined, reason, ActingLabel(access, thread!.ResponsibleBody!)!);
+            if (await DecideAsync(connection, transaction, access, thread!, ThreadStates.Declined, reason, ActingLabel(access, thread!.ResponsibleBody!)!) is not { } actor)
+            {
+                return DecidedMeanwhile;
+            }
             await cases.RecordAsync(connection, transaction, thread.CaseId!.Value, ItemEvent.FirstAnswer, actor, reason);
             await cases.RecordAsync(connection, transaction, thread.CaseId!.Value, ItemEvent.Closed, actor, reason);
             await NotifyDecisionAsync(connection, transaction, access, thread, $"你关注的议题「{UserText.Cut(thread.Title, 20)}」未被采纳", reason);
             return (await threads.DetailAsync(connection, transaction, threadId, access.UserId))!;
         });
 
-    private async Task<Actor> DecideAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access,
+    private static readonly Failure DecidedMeanwhile = Failure.Conflict("This proposal has already been decided.");
+
+    /// <summary>Moves the proposal from open to its outcome; null (nothing written) when someone decided it first.</summary>
+    private async Task<Actor?> DecideAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access,
         ThreadStore.ThreadState thread, string outcome, string? reason, string label)
     {
-        await connection.ExecuteAsync(
-            """
-            UPDATE threads SET state = @outcome, decision_reason = @reason, decided_by = @UserId, decided_role = @label, decided_at = @now
-            WHERE id = @Id;
-            """, new { outcome, reason, access.UserId, label, now = time.GetUtcNow(), thread.Id }, transaction);
+        if (await connection.ExecuteAsync(
+                """
+                UPDATE threads SET state = @outcome, decision_reason = @reason, decided_by = @UserId, decided_role = @label, decided_at = @now
+                WHERE id = @Id AND state = 'open';
+                """, new { outcome, reason, access.UserId, label, now = time.GetUtcNow(), thread.Id }, transaction) != 1)
+        {
+            return null;
+        }
         // The decision is a public answer on the thread: new activity.
         await feed.BumpAsync(connection, transaction, thread.CommunityId, thread.Id);
         var name = await ThreadStore.DisplayNameAsync(connection, transaction, access.UserId);
@@ -263,9 +275,13 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
             var now = time.GetUtcNow();
             if (milestone.Done != done)
             {
-                await connection.ExecuteAsync(
-                    "UPDATE project_milestones SET done = @done, done_at = @doneAt WHERE id = @milestoneId;",
-                    new { milestoneId, done, doneAt = done ? now : (DateTimeOffset?)null }, transaction);
+                // The counter moves only with the milestone it counts, and only from the state it was read in.
+                if (await connection.ExecuteAsync(
+                        "UPDATE project_milestones SET done = @done, done_at = @doneAt WHERE id = @milestoneId AND done = @was;",
+                        new { milestoneId, done, was = milestone.Done, doneAt = done ? now : (DateTimeOffset?)null }, transaction) != 1)
+                {
+                    return Failure.Conflict("This milestone changed meanwhile; read it again.");
+                }
                 await connection.ExecuteAsync("UPDATE projects SET milestones_done = milestones_done + @delta WHERE id = @projectId;",
                     new { projectId, delta = done ? 1 : -1 }, transaction);
             }

@@ -23,13 +23,19 @@ public sealed class SolicitationStore(Database database, Inbox.Inbox inbox, Time
                 WHERE kind = 'solicitation' AND state = 'open' AND deadline <= @now
                 ORDER BY deadline, id;
                 """, new { now }, transaction)).ToList();
+            var closed = 0;
             foreach (var (threadId, communityId, title) in due)
             {
-                await connection.ExecuteAsync(
-                    "UPDATE threads SET state = 'closed', closed_at = deadline WHERE id = @threadId AND state = 'open';", new { threadId }, transaction);
+                // Another run (or node) that closed it first has told the followers: nothing more here.
+                if (await connection.ExecuteAsync(
+                        "UPDATE threads SET state = 'closed', closed_at = deadline WHERE id = @threadId AND state = 'open';", new { threadId }, transaction) != 1)
+                {
+                    continue;
+                }
+                closed++;
                 await inbox.NotifyUsersAsync(connection, transaction, await ThreadStore.FollowersAsync(connection, transaction, threadId),
                     new Notice("solicitation_closed", $"意见征集「{UserText.Cut(title, 20)}」已结束", "征集已截止,结果汇总已公布在帖子里。", communityId, "thread", threadId));
             }
-            return due.Count;
+            return closed;
         });
 }

@@ -244,7 +244,11 @@ public sealed class ThreadStore(Database database, CaseStore cases, RecipientKey
         var displayName = await DisplayNameAsync(connection, transaction, proposal.AuthorId);
         var caseId = await cases.OpenAsync(connection, transaction, new NewCase(proposal.CommunityId, ThreadKinds.Proposal, threadId, proposal.Category!,
             false, keys.ForUser(proposal.AuthorId), new Actor(proposal.AuthorId, $"{displayName}({proposal.AuthorRole})"), body));
-        await connection.ExecuteAsync("UPDATE threads SET case_id = @caseId WHERE id = @threadId;", new { caseId, threadId }, transaction);
+        // cases' UNIQUE (kind, item_id) already settles two openings at once; the link names the state it expects all the same.
+        if (await connection.ExecuteAsync("UPDATE threads SET case_id = @caseId WHERE id = @threadId AND case_id IS NULL;", new { caseId, threadId }, transaction) != 1)
+        {
+            throw new InvalidOperationException($"Thread {threadId} got a case under the unit of work.");
+        }
     }
 
     internal static Task<string> DisplayNameAsync(SqliteConnection connection, SqliteTransaction transaction, long userId) =>

@@ -88,7 +88,9 @@ public sealed class EscalationStore(Database database, CaseStore cases, SlaClock
             {
                 return Failure.Conflict("The first-response time has not passed yet.", row.FirstResponseDue is { } d ? $"Due at {d:O}." : null);
             }
-            return await ClimbAsync(connection, transaction, row, Actor.Anonymous with { Label = "提出人" }, $"提出人申请上报:{reason}", manual: true);
+            return await ClimbAsync(connection, transaction, row, Actor.Anonymous with { Label = "提出人" }, $"提出人申请上报:{reason}", manual: true)
+                ? true
+                : Failure.Conflict("The case changed meanwhile (answered, transferred or escalated); read it again.");
         });
 
     private async Task<bool> ClimbAsync(SqliteConnection connection, SqliteTransaction transaction, StepRow row, Actor actor, string note, bool manual)
@@ -102,8 +104,9 @@ public sealed class EscalationStore(Database database, CaseStore cases, SlaClock
             """
             UPDATE cases SET responsible_body = @next, escalation_level = escalation_level + 1, updated_at = @now,
                 manually_escalated = CASE WHEN @manual THEN 1 ELSE manually_escalated END
-            WHERE id = @Id AND escalation_level = @EscalationLevel;
-            """, new { next, now = time.GetUtcNow(), manual, row.Id, row.EscalationLevel }, transaction);
+            WHERE id = @Id AND escalation_level = @EscalationLevel AND responsible_body = @ResponsibleBody AND state = @State
+              AND CASE WHEN @manual THEN manually_escalated ELSE 0 END = 0;
+            """, new { next, now = time.GetUtcNow(), manual, row.Id, row.EscalationLevel, row.ResponsibleBody, row.State }, transaction);
         if (moved != 1)
         {
             return false;
