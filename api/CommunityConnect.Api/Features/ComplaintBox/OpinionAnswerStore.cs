@@ -83,55 +83,57 @@ public sealed class OpinionAnswerStore(Database database, CaseStore cases, Inbox
     /// body once, and closes it (as unsatisfied) the second time.
     /// </summary>
     public Task<Outcome<Opinion>> ReplyAsync(long opinionId, OpinionViewer viewer, bool satisfied, string? comment) =>
-        database.WriteAsync<Outcome<Opinion>>(async (connection, transaction) =>
+        database.WriteAsync(async (connection, transaction) =>
+            await SeeAsync(connection, transaction, opinionId, viewer) is { } seen
+                ? await ReplyAsync(connection, transaction, seen.Row, viewer, satisfied, comment)
+                : Failure.NotFound("Opinion"));
+
+    /// <summary>The author's reply to the opinion as it was read (<paramref name="row"/>); 409, and nothing written, when it moved meanwhile.</summary>
+    internal async Task<Outcome<Opinion>> ReplyAsync(SqliteConnection connection, SqliteTransaction transaction, OpinionRow row, OpinionViewer viewer,
+        bool satisfied, string? comment)
+    {
+        if (!viewer.Keys.Owns(row.AuthorKey))
         {
-            if (await SeeAsync(connection, transaction, opinionId, viewer) is not { } seen)
+            return Failure.Forbidden("Only the author replies to the answer.");
+        }
+        var next = OpinionStates.Next(row.State, satisfied ? OpinionEvent.Satisfied : OpinionEvent.NotSatisfied, (int)row.ReopenCount);
+        if (next is null)
+        {
+            return Failure.Conflict(row.State == OpinionStates.Open ? "This opinion has not been answered yet." : "This opinion is closed.");
+        }
+        var now = time.GetUtcNow();
+        var reopen = next == OpinionStates.Open;
+        var moved = await connection.ExecuteAsync(
+            """
+            UPDATE opinions SET
+                state = @next, satisfied = @satisfied, satisfaction_comment = @comment,
+                reopen_count = reopen_count + @reopened,
+                answered_at = CASE WHEN @reopened = 1 THEN NULL ELSE answered_at END,
+                closed_at = CASE WHEN @next = 'closed' THEN @now ELSE closed_at END,
+                closed_reason = CASE WHEN @next = 'closed' THEN @closedReason ELSE closed_reason END
+            WHERE id = @Id AND state = @from AND reopen_count = @ReopenCount;
+            """,
+            new
             {
-                return Failure.NotFound("Opinion");
-            }
-            var row = seen.Row;
-            if (!viewer.Keys.Owns(row.AuthorKey))
-            {
-                return Failure.Forbidden("Only the author replies to the answer.");
-            }
-            var next = OpinionStates.Next(row.State, satisfied ? OpinionEvent.Satisfied : OpinionEvent.NotSatisfied, (int)row.ReopenCount);
-            if (next is null)
-            {
-                return Failure.Conflict(row.State == OpinionStates.Open ? "This opinion has not been answered yet." : "This opinion is closed.");
-            }
-            var now = time.GetUtcNow();
-            var reopen = next == OpinionStates.Open;
-            var moved = await connection.ExecuteAsync(
-                """
-                UPDATE opinions SET
-                    state = @next, satisfied = @satisfied, satisfaction_comment = @comment,
-                    reopen_count = reopen_count + @reopened,
-                    answered_at = CASE WHEN @reopened = 1 THEN NULL ELSE answered_at END,
-                    closed_at = CASE WHEN @next = 'closed' THEN @now ELSE closed_at END,
-                    closed_reason = CASE WHEN @next = 'closed' THEN @closedReason ELSE closed_reason END
-                WHERE id = @opinionId AND state = @from AND reopen_count = @ReopenCount;
-                """,
-                new
-                {
-                    opinionId, next, satisfied, comment, reopened = reopen ? 1 : 0, now, closedReason = satisfied ? "satisfied" : "unsatisfied",
-                    from = row.State, row.ReopenCount,
-                },
-                transaction);
-            if (moved != 1)
-            {
-                return Failure.Conflict("This opinion changed meanwhile; read it again.");
-            }
-            var note = comment is null ? (satisfied ? "满意" : "不满意") : $"{(satisfied ? "满意" : "不满意")}:{comment}";
-            await cases.RecordAsync(connection, transaction, row.CaseId!.Value, reopen ? ItemEvent.Reopened : ItemEvent.Closed, row.AuthorActor, note);
-            if (reopen)
-            {
-                await cases.NotifyBodyAsync(connection, transaction, row.CommunityId, row.ResponsibleBody!,
-                    new Notice("opinion_reopened", $"{OpinionKinds.Label(row.Kind)}的提出人对答复不满意", comment ?? "请重新处理并再次答复。",
-                        row.CommunityId, "opinion", row.Id));
-            }
-            var updated = (await FindAsync(connection, transaction, opinionId, row.CommunityId, viewer.Keys))!;
-            return updated.ToDetail(viewer.Keys, await AnswersAsync(connection, transaction, opinionId, privateAudience: true));
-        });
+                row.Id, next, satisfied, comment, reopened = reopen ? 1 : 0, now, closedReason = satisfied ? "satisfied" : "unsatisfied",
+                from = row.State, row.ReopenCount,
+            },
+            transaction);
+        if (moved != 1)
+        {
+            return Failure.Conflict("This opinion changed meanwhile; read it again.");
+        }
+        var note = comment is null ? (satisfied ? "满意" : "不满意") : $"{(satisfied ? "满意" : "不满意")}:{comment}";
+        await cases.RecordAsync(connection, transaction, row.CaseId!.Value, reopen ? ItemEvent.Reopened : ItemEvent.Closed, row.AuthorActor, note);
+        if (reopen)
+        {
+            await cases.NotifyBodyAsync(connection, transaction, row.CommunityId, row.ResponsibleBody!,
+                new Notice("opinion_reopened", $"{OpinionKinds.Label(row.Kind)}的提出人对答复不满意", comment ?? "请重新处理并再次答复。",
+                    row.CommunityId, "opinion", row.Id));
+        }
+        var updated = (await FindAsync(connection, transaction, row.Id, row.CommunityId, viewer.Keys))!;
+        return updated.ToDetail(viewer.Keys, await AnswersAsync(connection, transaction, row.Id, privateAudience: true));
+    }
 
     /// <summary>The auto-close job's step: answered seven days ago, no reply from the author.</summary>
     public Task<int> CloseUnrepliedAsync(CancellationToken cancellationToken) =>
@@ -148,19 +150,30 @@ public sealed class OpinionAnswerStore(Database database, CaseStore cases, Inbox
             var closed = 0;
             foreach (var row in due)
             {
-                // Replied to, reopened or closed by another run meanwhile: not this run's to close.
-                if (await connection.ExecuteAsync(
-                        "UPDATE opinions SET state = 'closed', closed_at = @now, closed_reason = 'no_reply' WHERE id = @Id AND state = 'answered' AND answered_at <= @cutoff;",
-                        new { row.Id, cutoff, now }, transaction) != 1)
+                if (await CloseUnrepliedAsync(connection, transaction, row, cutoff))
                 {
-                    continue;
+                    closed++;
                 }
-                closed++;
-                await cases.RecordAsync(connection, transaction, row.CaseId!.Value, ItemEvent.Closed, Actor.System, "答复后 7 天未回复,自动关闭");
-                await NotifyAuthorAsync(inbox, connection, transaction, row,
-                    new Notice("opinion_closed", $"您的{OpinionKinds.Label(row.Kind)}已自动关闭", "答复后 7 天内未收到您的回复,已自动关闭。",
-                        row.CommunityId, "opinion", row.Id));
             }
             return closed;
         });
+
+    /// <summary>
+    /// Closes one opinion read as answered before <paramref name="cutoff"/>, with its case and a notice to
+    /// its author. False, and nothing written, when it was replied to, reopened or closed meanwhile.
+    /// </summary>
+    internal async Task<bool> CloseUnrepliedAsync(SqliteConnection connection, SqliteTransaction transaction, OpinionRow row, DateTimeOffset cutoff)
+    {
+        if (await connection.ExecuteAsync(
+                "UPDATE opinions SET state = 'closed', closed_at = @now, closed_reason = 'no_reply' WHERE id = @Id AND state = 'answered' AND answered_at <= @cutoff;",
+                new { row.Id, cutoff, now = time.GetUtcNow() }, transaction) != 1)
+        {
+            return false;
+        }
+        await cases.RecordAsync(connection, transaction, row.CaseId!.Value, ItemEvent.Closed, Actor.System, "答复后 7 天未回复,自动关闭");
+        await NotifyAuthorAsync(inbox, connection, transaction, row,
+            new Notice("opinion_closed", $"您的{OpinionKinds.Label(row.Kind)}已自动关闭", "答复后 7 天内未收到您的回复,已自动关闭。",
+                row.CommunityId, "opinion", row.Id));
+        return true;
+    }
 }

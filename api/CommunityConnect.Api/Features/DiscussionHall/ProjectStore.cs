@@ -135,22 +135,26 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
 
     /// <summary>Declines a proposal with a reason: its case is answered and closed.</summary>
     public Task<Outcome<ThreadDetail>> DeclineAsync(CommunityAccess access, long threadId, string reason) =>
-        database.WriteAsync<Outcome<ThreadDetail>>(async (connection, transaction) =>
+        database.WriteAsync(async (connection, transaction) =>
+            await DeclineAsync(connection, transaction, access, await ThreadStore.LoadAsync(connection, transaction, threadId), reason));
+
+    /// <summary>Declines the proposal as it was read (<paramref name="thread"/>); 409, and nothing written, when it was decided meanwhile.</summary>
+    internal async Task<Outcome<ThreadDetail>> DeclineAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access,
+        ThreadStore.ThreadState? thread, string reason)
+    {
+        if (CheckDecidable(thread, access) is { } failure)
         {
-            var thread = await ThreadStore.LoadAsync(connection, transaction, threadId);
-            if (CheckDecidable(thread, access) is { } failure)
-            {
-                return failure;
-            }
-            if (await DecideAsync(connection, transaction, access, thread!, ThreadStates.Declined, reason, ActingLabel(access, thread!.ResponsibleBody!)!) is not { } actor)
-            {
-                return DecidedMeanwhile;
-            }
-            await cases.RecordAsync(connection, transaction, thread.CaseId!.Value, ItemEvent.FirstAnswer, actor, reason);
-            await cases.RecordAsync(connection, transaction, thread.CaseId!.Value, ItemEvent.Closed, actor, reason);
-            await NotifyDecisionAsync(connection, transaction, access, thread, $"你关注的议题「{UserText.Cut(thread.Title, 20)}」未被采纳", reason);
-            return (await threads.DetailAsync(connection, transaction, threadId, access.UserId))!;
-        });
+            return failure;
+        }
+        if (await DecideAsync(connection, transaction, access, thread!, ThreadStates.Declined, reason, ActingLabel(access, thread!.ResponsibleBody!)!) is not { } actor)
+        {
+            return DecidedMeanwhile;
+        }
+        await cases.RecordAsync(connection, transaction, thread.CaseId!.Value, ItemEvent.FirstAnswer, actor, reason);
+        await cases.RecordAsync(connection, transaction, thread.CaseId!.Value, ItemEvent.Closed, actor, reason);
+        await NotifyDecisionAsync(connection, transaction, access, thread, $"你关注的议题「{UserText.Cut(thread.Title, 20)}」未被采纳", reason);
+        return (await threads.DetailAsync(connection, transaction, thread.Id, access.UserId))!;
+    }
 
     private static readonly Failure DecidedMeanwhile = Failure.Conflict("This proposal has already been decided.");
 

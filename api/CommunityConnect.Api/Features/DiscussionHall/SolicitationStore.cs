@@ -3,6 +3,7 @@ using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Text;
 using CommunityConnect.Jobs.DiscussionHall;
 using Dapper;
+using Microsoft.Data.Sqlite;
 
 namespace CommunityConnect.Api.Features.DiscussionHall;
 
@@ -26,16 +27,27 @@ public sealed class SolicitationStore(Database database, Inbox.Inbox inbox, Time
             var closed = 0;
             foreach (var (threadId, communityId, title) in due)
             {
-                // Another run (or node) that closed it first has told the followers: nothing more here.
-                if (await connection.ExecuteAsync(
-                        "UPDATE threads SET state = 'closed', closed_at = deadline WHERE id = @threadId AND state = 'open';", new { threadId }, transaction) != 1)
+                if (await CloseAsync(connection, transaction, threadId, communityId, title))
                 {
-                    continue;
+                    closed++;
                 }
-                closed++;
-                await inbox.NotifyUsersAsync(connection, transaction, await ThreadStore.FollowersAsync(connection, transaction, threadId),
-                    new Notice("solicitation_closed", $"意见征集「{UserText.Cut(title, 20)}」已结束", "征集已截止,结果汇总已公布在帖子里。", communityId, "thread", threadId));
             }
             return closed;
         });
+
+    /// <summary>
+    /// Closes one solicitation read as open and due, then tells its followers. False, and nothing written,
+    /// when it is no longer open (another run or node closed it first and told the followers).
+    /// </summary>
+    internal async Task<bool> CloseAsync(SqliteConnection connection, SqliteTransaction transaction, long threadId, long communityId, string title)
+    {
+        if (await connection.ExecuteAsync(
+                "UPDATE threads SET state = 'closed', closed_at = deadline WHERE id = @threadId AND state = 'open';", new { threadId }, transaction) != 1)
+        {
+            return false;
+        }
+        await inbox.NotifyUsersAsync(connection, transaction, await ThreadStore.FollowersAsync(connection, transaction, threadId),
+            new Notice("solicitation_closed", $"意见征集「{UserText.Cut(title, 20)}」已结束", "征集已截止,结果汇总已公布在帖子里。", communityId, "thread", threadId));
+        return true;
+    }
 }
