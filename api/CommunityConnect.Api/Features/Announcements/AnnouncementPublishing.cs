@@ -85,12 +85,21 @@ public sealed class AnnouncementPublishing(Database database, AnnouncementReadin
         {
             return Failure.Conflict($"An announcement holds at most {MaxAttachments} attachments.");
         }
-        var id = await connection.ExecuteScalarAsync<long>(
+        // The cap holds with several writers: the announcement row is held first (on PostgreSQL a parallel
+        // upload waits here), and the INSERT counts again in its own WHERE.
+        await connection.ExecuteAsync("UPDATE announcements SET reminded_at = reminded_at WHERE id = @announcementId;", new { announcementId }, transaction);
+        var id = await connection.ExecuteScalarAsync<long?>(
             """
             INSERT INTO announcement_attachments (announcement_id, file_name, content_type, size_bytes, uploaded_by, created_at)
-            VALUES (@announcementId, @fileName, @contentType, @size, @UserId, @now) RETURNING id;
-            """, new { announcementId, fileName, contentType, size, access.UserId, now = time.GetUtcNow() }, transaction);
-        return new AnnouncementAttachment(id, contentType, size, AnnouncementReading.AttachmentUrl(announcementId, id));
+            SELECT @announcementId, @fileName, @contentType, @size, @UserId, @now
+            WHERE (SELECT COUNT(*) FROM announcement_attachments WHERE announcement_id = @announcementId) < @MaxAttachments
+            RETURNING id;
+            """, new { announcementId, fileName, contentType, size, access.UserId, now = time.GetUtcNow(), MaxAttachments }, transaction);
+        if (id is null)
+        {
+            return Failure.Conflict($"An announcement holds at most {MaxAttachments} attachments.");
+        }
+        return new AnnouncementAttachment(id.Value, contentType, size, AnnouncementReading.AttachmentUrl(announcementId, id.Value));
     }
 
     public sealed record StoredAttachment(string FileName, string ContentType);

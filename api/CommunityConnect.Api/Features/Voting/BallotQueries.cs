@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -142,12 +143,27 @@ internal static class BallotQueries
             new { ballotId, votingOwnerId }, transaction);
 
     /// <summary>
-    /// Appends a vote to the chain (inside the writer's unit of work, so nothing appends in between)
-    /// and records who cast it. The unique token per ballot makes a second vote of one owner fail.
+    /// Appends a vote to the chain and records who cast it; a 409, and nothing written, when the ballot no
+    /// longer takes votes or the voting owner has voted. The chain needs its appends one after another,
+    /// whatever the number of writers: the first statement is a guarded UPDATE of the ballot row that
+    /// names the state it expects (open, inside its voting period). On PostgreSQL it holds the row until
+    /// commit, so a second append (or the closing job) waits, then finds the owner's vote or the chain's
+    /// new head; on SQLite the single writer already orders them. (ballot_id, seq) and
+    /// (ballot_id, voter_token) stay the last line against a forked chain or a second vote.
     /// </summary>
-    internal static async Task<ChainEntry> AppendAsync(SqliteConnection connection, SqliteTransaction transaction, long ballotId,
+    internal static async Task<Outcome<ChainEntry>> AppendAsync(SqliteConnection connection, SqliteTransaction transaction, long ballotId,
         VotingOwnerRow owner, string choice, DateTimeOffset now, string channel, long castBy, long? paperVoteId)
     {
+        if (await connection.ExecuteAsync(
+                "UPDATE ballots SET state = state WHERE id = @ballotId AND state = 'open' AND opens_at <= @now AND closes_at > @now;",
+                new { ballotId, now }, transaction) != 1)
+        {
+            return Failure.Conflict("This ballot is closed.");
+        }
+        if (await HasEntryAsync(connection, transaction, ballotId, owner.VoterToken))
+        {
+            return Failure.Conflict("This voting owner has already voted on this ballot.");
+        }
         var last = await connection.QuerySingleOrDefaultAsync<EntryRow>(
             $"SELECT {EntryColumns} FROM ballot_entries WHERE ballot_id = @ballotId ORDER BY seq DESC LIMIT 1;", new { ballotId }, transaction);
         var entry = BallotChain.Next(last?.ToEntry(), owner.VoterToken, choice, now);

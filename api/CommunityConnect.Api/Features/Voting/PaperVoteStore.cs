@@ -144,7 +144,12 @@ public sealed class PaperVoteStore(Database database, TimeProvider time)
             {
                 return Failure.Conflict("This voting owner has already voted on this ballot.");
             }
-            var entry = await BallotQueries.AppendAsync(connection, transaction, paper.BallotId, owner, paper.Choice, now, "paper", access.UserId, paperVoteId);
+            var appended = await BallotQueries.AppendAsync(connection, transaction, paper.BallotId, owner, paper.Choice, now, "paper", access.UserId, paperVoteId);
+            if (appended.Failed)
+            {
+                return appended.Failure!;
+            }
+            var entry = appended.Value!;
             await connection.ExecuteAsync("UPDATE paper_votes SET seq = @Seq WHERE id = @paperVoteId AND state = 'confirmed';",
                 new { entry.Seq, paperVoteId }, transaction);
         }

@@ -50,7 +50,7 @@ public sealed class VoteStore(Database database, TimeProvider time)
             return Failure.Conflict("A paper ballot of this voting owner waits for confirmation: it cannot also vote online.");
         }
         var entry = await BallotQueries.AppendAsync(connection, transaction, ballotId, owner, choice, now, "online", access.UserId, null);
-        return new VoteReceipt(LedgerEntry.Of(entry));
+        return entry.Failed ? entry.Failure! : new VoteReceipt(LedgerEntry.Of(entry.Value!));
     }
 
     /// <summary>The voting owners of the ballot the user speaks for.</summary>
