@@ -6,7 +6,7 @@ using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Files;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Announcements;
 
@@ -31,7 +31,7 @@ public sealed class AnnouncementPublishing(Database database, AnnouncementReadin
     }
 
     /// <summary>Publishes inside the caller's unit of work and notifies the audience; answers the announcement id.</summary>
-    public async Task<long> PublishAsync(SqliteConnection connection, SqliteTransaction transaction, AnnouncementDraft draft)
+    public async Task<long> PublishAsync(DbConnection connection, DbTransaction transaction, AnnouncementDraft draft)
     {
         var now = time.GetUtcNow();
         var id = await connection.ExecuteScalarAsync<long>(
@@ -67,7 +67,7 @@ public sealed class AnnouncementPublishing(Database database, AnnouncementReadin
     /// Records an uploaded attachment (a unit of work): the author and those acting for the publishing
     /// body add them, at most <see cref="MaxAttachments"/>.
     /// </summary>
-    public async Task<Outcome<AnnouncementAttachment>> AddAttachmentAsync(SqliteConnection connection, SqliteTransaction transaction,
+    public async Task<Outcome<AnnouncementAttachment>> AddAttachmentAsync(DbConnection connection, DbTransaction transaction,
         long announcementId, CommunityAccess access, string fileName, string contentType, long size)
     {
         var found = await reading.FindAsync(connection, transaction, announcementId, access);

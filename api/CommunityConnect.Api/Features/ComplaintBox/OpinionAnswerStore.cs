@@ -4,7 +4,7 @@ using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Text;
 using CommunityConnect.Jobs.ComplaintBox;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using static CommunityConnect.Api.Features.ComplaintBox.OpinionQueries;
 
 namespace CommunityConnect.Api.Features.ComplaintBox;
@@ -20,7 +20,7 @@ public sealed class OpinionAnswerStore(Database database, CaseStore cases, Inbox
     /// (<see cref="CaseAccess.AnsweringBodyAsync"/>, the rule of every case answer). The first answer
     /// moves the opinion to answered and its case to resolved: the body has given its answer.
     /// </summary>
-    public async Task<Outcome<OpinionAnswer>> AnswerAsync(SqliteConnection connection, SqliteTransaction transaction, long opinionId, OpinionViewer viewer,
+    public async Task<Outcome<OpinionAnswer>> AnswerAsync(DbConnection connection, DbTransaction transaction, long opinionId, OpinionViewer viewer,
         string body, string visibility)
     {
         if (await SeeAsync(connection, transaction, opinionId, viewer) is not { } seen)
@@ -89,7 +89,7 @@ public sealed class OpinionAnswerStore(Database database, CaseStore cases, Inbox
                 : Failure.NotFound("Opinion"));
 
     /// <summary>The author's reply to the opinion as it was read (<paramref name="row"/>); 409, and nothing written, when it moved meanwhile.</summary>
-    internal async Task<Outcome<Opinion>> ReplyAsync(SqliteConnection connection, SqliteTransaction transaction, OpinionRow row, OpinionViewer viewer,
+    internal async Task<Outcome<Opinion>> ReplyAsync(DbConnection connection, DbTransaction transaction, OpinionRow row, OpinionViewer viewer,
         bool satisfied, string? comment)
     {
         if (!viewer.Keys.Owns(row.AuthorKey))
@@ -162,7 +162,7 @@ public sealed class OpinionAnswerStore(Database database, CaseStore cases, Inbox
     /// Closes one opinion read as answered before <paramref name="cutoff"/>, with its case and a notice to
     /// its author. False, and nothing written, when it was replied to, reopened or closed meanwhile.
     /// </summary>
-    internal async Task<bool> CloseUnrepliedAsync(SqliteConnection connection, SqliteTransaction transaction, OpinionRow row, DateTimeOffset cutoff)
+    internal async Task<bool> CloseUnrepliedAsync(DbConnection connection, DbTransaction transaction, OpinionRow row, DateTimeOffset cutoff)
     {
         if (await connection.ExecuteAsync(
                 "UPDATE opinions SET state = 'closed', closed_at = @now, closed_reason = 'no_reply' WHERE id = @Id AND state = 'answered' AND answered_at <= @cutoff;",

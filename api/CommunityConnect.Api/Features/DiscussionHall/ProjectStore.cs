@@ -4,7 +4,7 @@ using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.DiscussionHall;
 
@@ -106,7 +106,7 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
     }
 
     /// <summary>Adopts a proposal: its case is answered and resolved, and a project opens.</summary>
-    public async Task<Outcome<Project>> AdoptAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access, long threadId, string? reason)
+    public async Task<Outcome<Project>> AdoptAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access, long threadId, string? reason)
     {
         var thread = await ThreadStore.LoadAsync(connection, transaction, threadId);
         if (CheckDecidable(thread, access) is { } failure)
@@ -139,7 +139,7 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
             await DeclineAsync(connection, transaction, access, await ThreadStore.LoadAsync(connection, transaction, threadId), reason));
 
     /// <summary>Declines the proposal as it was read (<paramref name="thread"/>); 409, and nothing written, when it was decided meanwhile.</summary>
-    internal async Task<Outcome<ThreadDetail>> DeclineAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access,
+    internal async Task<Outcome<ThreadDetail>> DeclineAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access,
         ThreadStore.ThreadState? thread, string reason)
     {
         if (CheckDecidable(thread, access) is { } failure)
@@ -159,7 +159,7 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
     private static readonly Failure DecidedMeanwhile = Failure.Conflict("This proposal has already been decided.");
 
     /// <summary>Moves the proposal from open to its outcome; null (nothing written) when someone decided it first.</summary>
-    private async Task<Actor?> DecideAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access,
+    private async Task<Actor?> DecideAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access,
         ThreadStore.ThreadState thread, string outcome, string? reason, string label)
     {
         if (await connection.ExecuteAsync(
@@ -176,7 +176,7 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
         return new Actor(access.UserId, $"{name}({label})");
     }
 
-    private async Task NotifyDecisionAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access,
+    private async Task NotifyDecisionAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access,
         ThreadStore.ThreadState thread, string title, string body)
     {
         var recipients = (await ThreadStore.FollowersAsync(connection, transaction, thread.Id)).Append(thread.AuthorId).Where(id => id != access.UserId);
@@ -184,7 +184,7 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
             new Notice("proposal_decided", title, UserText.Cut(body, 60), thread.CommunityId, "thread", thread.Id));
     }
 
-    private Task AddUpdateAsync(SqliteConnection connection, SqliteTransaction transaction, long projectId, string text, string actorLabel) =>
+    private Task AddUpdateAsync(DbConnection connection, DbTransaction transaction, long projectId, string text, string actorLabel) =>
         connection.ExecuteAsync(
             "INSERT INTO project_updates (project_id, text, actor_label, at) VALUES (@projectId, @text, @actorLabel, @now);",
             new { projectId, text, actorLabel, now = time.GetUtcNow() }, transaction);
@@ -203,7 +203,7 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
         return await ProjectAsync(connection, null, projectId);
     }
 
-    private static async Task<Project?> ProjectAsync(SqliteConnection connection, SqliteTransaction? transaction, long projectId)
+    private static async Task<Project?> ProjectAsync(DbConnection connection, DbTransaction? transaction, long projectId)
     {
         var row = await connection.QuerySingleOrDefaultAsync<CardRow>(CardSql + "\nWHERE p.id = @projectId;", new { projectId }, transaction);
         if (row is null)
@@ -230,7 +230,7 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
         return rows.Select(r => r.ToCard()).ToList();
     }
 
-    private static async Task<(Failure? Failure, string Label)> CheckKeeperAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access, long projectId)
+    private static async Task<(Failure? Failure, string Label)> CheckKeeperAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access, long projectId)
     {
         var project = await connection.QuerySingleOrDefaultAsync<(long CommunityId, string Body)>(
             "SELECT community_id, responsible_body FROM projects WHERE id = @projectId;", new { projectId }, transaction);
@@ -244,7 +244,7 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
             : (null, label);
     }
 
-    public async Task<Outcome<ProjectMilestone>> AddMilestoneAsync(SqliteConnection connection, SqliteTransaction transaction,
+    public async Task<Outcome<ProjectMilestone>> AddMilestoneAsync(DbConnection connection, DbTransaction transaction,
         CommunityAccess access, long projectId, string title, DateOnly dueDate)
     {
         var (failure, label) = await CheckKeeperAsync(connection, transaction, access, projectId);
@@ -302,6 +302,6 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
             return (await MilestoneAsync(connection, transaction, milestoneId))!.ToMilestone();
         });
 
-    private static async Task<MilestoneRow?> MilestoneAsync(SqliteConnection connection, SqliteTransaction transaction, long milestoneId) =>
+    private static async Task<MilestoneRow?> MilestoneAsync(DbConnection connection, DbTransaction transaction, long milestoneId) =>
         await connection.QuerySingleOrDefaultAsync<MilestoneRow>(MilestoneColumns + " WHERE id = @milestoneId;", new { milestoneId }, transaction);
 }

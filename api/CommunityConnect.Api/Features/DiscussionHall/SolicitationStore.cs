@@ -3,7 +3,7 @@ using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Text;
 using CommunityConnect.Jobs.DiscussionHall;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.DiscussionHall;
 
@@ -39,7 +39,7 @@ public sealed class SolicitationStore(Database database, Inbox.Inbox inbox, Time
     /// Closes one solicitation read as open and due, then tells its followers. False, and nothing written,
     /// when it is no longer open (another run or node closed it first and told the followers).
     /// </summary>
-    internal async Task<bool> CloseAsync(SqliteConnection connection, SqliteTransaction transaction, long threadId, long communityId, string title)
+    internal async Task<bool> CloseAsync(DbConnection connection, DbTransaction transaction, long threadId, long communityId, string title)
     {
         if (await connection.ExecuteAsync(
                 "UPDATE threads SET state = 'closed', closed_at = deadline WHERE id = @threadId AND state = 'open';", new { threadId }, transaction) != 1)

@@ -4,7 +4,7 @@ using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Jobs.DiscussionHall;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.DiscussionHall;
 
@@ -81,7 +81,7 @@ public sealed class ThreadRoutingJobStore(Database database, IHallTopicReader re
         }
     }
 
-    private async Task<bool> RouteAsync(SqliteConnection connection, SqliteTransaction transaction, PendingThread thread, HallTopicReading reading)
+    private async Task<bool> RouteAsync(DbConnection connection, DbTransaction transaction, PendingThread thread, HallTopicReading reading)
     {
         var now = time.GetUtcNow();
         // The guard: a thread is read once (a second run, or a run at the same time, finds it read).

@@ -1,7 +1,7 @@
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.DiscussionHall;
 
@@ -14,7 +14,7 @@ public sealed class VolunteerStore(Database database, TimeProvider time)
     /// line), and the sign-up's primary key refuses a second one from the same member; either refusal
     /// is a 409 that rolls the unit back, place included.
     /// </summary>
-    public async Task<Outcome<VolunteerSignup>> SignUpAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access, long threadId)
+    public async Task<Outcome<VolunteerSignup>> SignUpAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access, long threadId)
     {
         var thread = await ThreadStore.LoadAsync(connection, transaction, threadId);
         if (ThreadStore.CheckMember(thread, access) is { } failure)

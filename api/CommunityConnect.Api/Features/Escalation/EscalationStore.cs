@@ -5,7 +5,7 @@ using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Jobs.Escalation;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Escalation;
 
@@ -93,7 +93,7 @@ public sealed class EscalationStore(Database database, CaseStore cases, SlaClock
                 : Failure.Conflict("The case changed meanwhile (answered, transferred or escalated); read it again.");
         });
 
-    private async Task<bool> ClimbAsync(SqliteConnection connection, SqliteTransaction transaction, StepRow row, Actor actor, string note, bool manual)
+    private async Task<bool> ClimbAsync(DbConnection connection, DbTransaction transaction, StepRow row, Actor actor, string note, bool manual)
     {
         var next = EscalationLadder.Next(row.ResponsibleBody);
         if (next is null)
@@ -123,7 +123,7 @@ public sealed class EscalationStore(Database database, CaseStore cases, SlaClock
         return true;
     }
 
-    private static Task<StepRow?> FindAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId) =>
+    private static Task<StepRow?> FindAsync(DbConnection connection, DbTransaction transaction, long caseId) =>
         connection.QuerySingleOrDefaultAsync<StepRow>(
             """
             SELECT id AS Id, community_id AS CommunityId, kind AS Kind, responsible_body AS ResponsibleBody, escalation_level AS EscalationLevel,

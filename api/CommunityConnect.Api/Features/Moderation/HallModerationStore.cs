@@ -5,7 +5,7 @@ using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Moderation;
 
@@ -47,7 +47,7 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
         public string Body { get; init; } = "";
     }
 
-    private static Task<PostRow?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, string kind, long id) =>
+    private static Task<PostRow?> FindAsync(DbConnection connection, DbTransaction? transaction, string kind, long id) =>
         kind == "thread"
             ? connection.QuerySingleOrDefaultAsync<PostRow>(
                 """
@@ -63,7 +63,7 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
                 """, new { id }, transaction);
 
     /// <summary>A member flags a post once; at <see cref="FlagsToHide"/> different members it is hidden pending review.</summary>
-    public async Task<Outcome<FlagReceipt>> FlagAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access, string kind, long id, string reason)
+    public async Task<Outcome<FlagReceipt>> FlagAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access, string kind, long id, string reason)
     {
         var post = await FindAsync(connection, transaction, kind, id);
         if (post is null || post.CommunityId != access.CommunityId)
@@ -254,7 +254,7 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
     private static readonly Failure ChangedMeanwhile = Failure.Conflict("This post was changed by someone else meanwhile; read it again.");
 
     /// <summary>Moves the post's review state from the one it was read in (state and who hid it); false when it had moved already.</summary>
-    private static async Task<bool> SetReviewAsync(SqliteConnection connection, SqliteTransaction transaction, string kind, long id, PostRow read,
+    private static async Task<bool> SetReviewAsync(DbConnection connection, DbTransaction transaction, string kind, long id, PostRow read,
         string state, string? hiddenBy, string? reason) =>
         await connection.ExecuteAsync(
             kind == "thread"
@@ -272,7 +272,7 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
     /// A reply that becomes public is counted (and reaches followers the first time). A moderator's
     /// decision clears the flags against the post, so members may flag it afresh.
     /// </summary>
-    private async Task PublishedAsync(SqliteConnection connection, SqliteTransaction transaction, string kind, PostRow post)
+    private async Task PublishedAsync(DbConnection connection, DbTransaction transaction, string kind, PostRow post)
     {
         await connection.ExecuteAsync("DELETE FROM content_flags WHERE target_kind = @kind AND target_id = @Id;", new { kind, post.Id }, transaction);
         if (kind == "thread")

@@ -2,7 +2,7 @@ using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Files;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Repairs;
 
@@ -35,7 +35,7 @@ public sealed class RepairPhotoStore(Database database, FileVault files, TimePro
     /// Records a saved photo on the ticket (a unit of work for UnitOfWork.CreateAsync): the reporter
     /// and property staff add photos; a ticket holds at most <see cref="MaxPerTicket"/>.
     /// </summary>
-    public async Task<Outcome<PhotoCreated>> AddAsync(SqliteConnection connection, SqliteTransaction transaction, long ticketId,
+    public async Task<Outcome<PhotoCreated>> AddAsync(DbConnection connection, DbTransaction transaction, long ticketId,
         CommunityAccess access, string fileName, string contentType, long size)
     {
         var ticket = await RepairQueries.FindVisibleAsync(connection, transaction, ticketId, access);

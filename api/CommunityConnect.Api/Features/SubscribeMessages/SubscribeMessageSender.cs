@@ -174,7 +174,7 @@ public sealed class SubscribeMessageSender(
     /// Records how a claimed message ended. Only a message being sent ends, or one the stale sweep gave up on
     /// (WeChat's late answer is the truth); false when it had ended already.
     /// </summary>
-    private async Task<bool> MarkAsync(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, long messageId, string state, string? error) =>
+    private async Task<bool> MarkAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, long messageId, string state, string? error) =>
         await connection.ExecuteAsync(
             "UPDATE outbox_messages SET state = @state, last_error = @error, updated_at = @now WHERE id = @messageId AND state IN ('sending', 'unknown');",
             new { messageId, state, error, now = time.GetUtcNow() }, transaction) == 1;

@@ -1,7 +1,7 @@
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Voting;
 
@@ -13,7 +13,7 @@ public sealed class VoteStore(Database database, TimeProvider time)
     /// owner on the snapshot in scope, or not for that voting owner), 400 (several voting owners and none
     /// named), then 409 (not open, already voted, a paper ballot pending).
     /// </summary>
-    public async Task<Outcome<VoteReceipt>> CastAsync(SqliteConnection connection, SqliteTransaction transaction, long ballotId, CommunityAccess access,
+    public async Task<Outcome<VoteReceipt>> CastAsync(DbConnection connection, DbTransaction transaction, long ballotId, CommunityAccess access,
         string choice, long? votingOwnerId)
     {
         var ballot = await BallotQueries.FindAsync(connection, transaction, ballotId, access.CommunityId);

@@ -77,7 +77,7 @@ public static class DataSetup
                     await connection.ExecuteScalarAsync<long>("SELECT 1;");
                     return TypedResults.Ok(new HealthStatus("ok"));
                 }
-                catch (Microsoft.Data.Sqlite.SqliteException)
+                catch (System.Data.Common.DbException)
                 {
                     return TypedResults.Problem(statusCode: 503, title: "The database does not answer.");
                 }

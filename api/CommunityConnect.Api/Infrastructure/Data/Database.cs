@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
@@ -67,7 +68,7 @@ public sealed class Database : IDisposable
 
     public string ConnectionString { get; }
 
-    public async Task<SqliteConnection> OpenReadAsync(CancellationToken cancellationToken = default)
+    public async Task<DbConnection> OpenReadAsync(CancellationToken cancellationToken = default)
     {
         var connection = new SqliteConnection(ConnectionString);
         await connection.OpenAsync(cancellationToken);
@@ -80,7 +81,7 @@ public sealed class Database : IDisposable
     /// failed <see cref="IOutcome"/>; they are undone when the work fails or throws, so nothing is ever
     /// half-written. The task completes after the commit that holds the changes.
     /// </summary>
-    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work)
+    public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work)
     {
         var item = new WriteItem<T>(work);
         if (!_writes.Writer.TryWrite(item))
@@ -181,7 +182,7 @@ public sealed class Database : IDisposable
         public abstract void Fail(Exception exception);
     }
 
-    private sealed class WriteItem<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work) : WriteItem
+    private sealed class WriteItem<T>(Func<DbConnection, DbTransaction, Task<T>> work) : WriteItem
     {
         private const string Savepoint = "unit";
         private T? _result;
