@@ -47,7 +47,7 @@ public class HallFeedBenchmarks
         _database.WriteAsync(async (connection, transaction) =>
         {
             await DemoData.SeedAsync(connection, transaction, now);
-            await SeedHallAsync(connection, transaction, now);
+            await SeedHallAsync((SqliteConnection)connection, (SqliteTransaction)transaction, now);
             return true;
         }).GetAwaiter().GetResult();
 

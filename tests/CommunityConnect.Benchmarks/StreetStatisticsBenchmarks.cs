@@ -50,7 +50,7 @@ public class StreetStatisticsBenchmarks
         new Migrator(_database, NullLogger<Migrator>.Instance, new FixedClock(Now)).MigrateAsync().GetAwaiter().GetResult();
         _database.WriteAsync(async (connection, transaction) =>
         {
-            Seed(connection, transaction);
+            Seed((SqliteConnection)connection, (SqliteTransaction)transaction);
             await Task.CompletedTask;
             return true;
         }).GetAwaiter().GetResult();

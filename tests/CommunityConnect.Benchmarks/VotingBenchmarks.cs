@@ -41,7 +41,7 @@ public class VotingBenchmarks
         new Migrator(_database, NullLogger<Migrator>.Instance, new FixedClock(Now)).MigrateAsync().GetAwaiter().GetResult();
         _database.WriteAsync(async (connection, transaction) =>
         {
-            await SeedAsync(connection, transaction);
+            await SeedAsync((SqliteConnection)connection, (SqliteTransaction)transaction);
             return true;
         }).GetAwaiter().GetResult();
         _ledger = new LedgerStore(_database, new FixedClock(Now));

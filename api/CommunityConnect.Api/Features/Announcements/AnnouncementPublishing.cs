@@ -6,7 +6,7 @@ using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Files;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Announcements;
 
@@ -31,7 +31,7 @@ public sealed class AnnouncementPublishing(Database database, AnnouncementReadin
     }
 
     /// <summary>Publishes inside the caller's unit of work and notifies the audience; answers the announcement id.</summary>
-    public async Task<long> PublishAsync(SqliteConnection connection, SqliteTransaction transaction, AnnouncementDraft draft)
+    public async Task<long> PublishAsync(DbConnection connection, DbTransaction transaction, AnnouncementDraft draft)
     {
         var now = time.GetUtcNow();
         var id = await connection.ExecuteScalarAsync<long>(
@@ -67,7 +67,7 @@ public sealed class AnnouncementPublishing(Database database, AnnouncementReadin
     /// Records an uploaded attachment (a unit of work): the author and those acting for the publishing
     /// body add them, at most <see cref="MaxAttachments"/>.
     /// </summary>
-    public async Task<Outcome<AnnouncementAttachment>> AddAttachmentAsync(SqliteConnection connection, SqliteTransaction transaction,
+    public async Task<Outcome<AnnouncementAttachment>> AddAttachmentAsync(DbConnection connection, DbTransaction transaction,
         long announcementId, CommunityAccess access, string fileName, string contentType, long size)
     {
         var found = await reading.FindAsync(connection, transaction, announcementId, access);
@@ -85,12 +85,21 @@ public sealed class AnnouncementPublishing(Database database, AnnouncementReadin
         {
             return Failure.Conflict($"An announcement holds at most {MaxAttachments} attachments.");
         }
-        var id = await connection.ExecuteScalarAsync<long>(
+        // The cap holds with several writers: the announcement row is held first (on PostgreSQL a parallel
+        // upload waits here), and the INSERT counts again in its own WHERE.
+        await connection.ExecuteAsync("UPDATE announcements SET reminded_at = reminded_at WHERE id = @announcementId;", new { announcementId }, transaction);
+        var id = await connection.ExecuteScalarAsync<long?>(
             """
             INSERT INTO announcement_attachments (announcement_id, file_name, content_type, size_bytes, uploaded_by, created_at)
-            VALUES (@announcementId, @fileName, @contentType, @size, @UserId, @now) RETURNING id;
-            """, new { announcementId, fileName, contentType, size, access.UserId, now = time.GetUtcNow() }, transaction);
-        return new AnnouncementAttachment(id, contentType, size, AnnouncementReading.AttachmentUrl(announcementId, id));
+            SELECT @announcementId, @fileName, @contentType, @size, @UserId, @now
+            WHERE (SELECT COUNT(*) FROM announcement_attachments WHERE announcement_id = @announcementId) < @MaxAttachments
+            RETURNING id;
+            """, new { announcementId, fileName, contentType, size, access.UserId, now = time.GetUtcNow(), MaxAttachments }, transaction);
+        if (id is null)
+        {
+            return Failure.Conflict($"An announcement holds at most {MaxAttachments} attachments.");
+        }
+        return new AnnouncementAttachment(id.Value, contentType, size, AnnouncementReading.AttachmentUrl(announcementId, id.Value));
     }
 
     public sealed record StoredAttachment(string FileName, string ContentType);

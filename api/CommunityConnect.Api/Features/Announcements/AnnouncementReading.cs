@@ -1,7 +1,7 @@
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Announcements;
 
@@ -52,7 +52,7 @@ public sealed class AnnouncementReading(Database database, TimeProvider time)
     }
 
     /// <summary>The announcement if the caller sees it (<see cref="AnnouncementRules.Visible"/>); null otherwise.</summary>
-    public Task<Row?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, long announcementId, CommunityAccess access) =>
+    public Task<Row?> FindAsync(DbConnection connection, DbTransaction? transaction, long announcementId, CommunityAccess access) =>
         connection.QuerySingleOrDefaultAsync<Row>(
             $"""
              SELECT {Columns}
@@ -110,7 +110,7 @@ public sealed class AnnouncementReading(Database database, TimeProvider time)
     }
 
     /// <summary>One announcement as the caller sees it, on the caller's connection (also inside a unit of work); null when hidden.</summary>
-    public async Task<Announcement?> DetailAsync(SqliteConnection connection, SqliteTransaction? transaction, long announcementId, CommunityAccess access)
+    public async Task<Announcement?> DetailAsync(DbConnection connection, DbTransaction? transaction, long announcementId, CommunityAccess access)
     {
         var row = await FindAsync(connection, transaction, announcementId, access);
         if (row is null)

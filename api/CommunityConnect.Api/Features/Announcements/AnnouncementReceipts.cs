@@ -5,7 +5,7 @@ using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Announcements;
 
@@ -31,7 +31,7 @@ public sealed class AnnouncementReceiptStore(Database database, AnnouncementRead
          ORDER BY u.building_id, u.id;
          """;
 
-    private static async Task<IReadOnlyList<HouseholdRow>> HouseholdsAsync(SqliteConnection connection, SqliteTransaction? transaction, long announcementId) =>
+    private static async Task<IReadOnlyList<HouseholdRow>> HouseholdsAsync(DbConnection connection, DbTransaction? transaction, long announcementId) =>
         (await connection.QueryAsync<HouseholdRow>(HouseholdsSql, new { announcementId }, transaction)).ToList();
 
     /// <summary>404 for who does not see it; 403 unless the caller acts for the publishing body or is the street admin.</summary>
@@ -68,7 +68,7 @@ public sealed class AnnouncementReceiptStore(Database database, AnnouncementRead
     /// Reminds the households that have not read it (or not acknowledged it, where required): every
     /// verified resident and owner of those units. Once per announcement (409 after); 404 / 403 as receipts.
     /// </summary>
-    public async Task<Outcome<ReminderSent>> RemindAsync(SqliteConnection connection, SqliteTransaction transaction, long announcementId, CommunityAccess access)
+    public async Task<Outcome<ReminderSent>> RemindAsync(DbConnection connection, DbTransaction transaction, long announcementId, CommunityAccess access)
     {
         var row = await reading.FindAsync(connection, transaction, announcementId, access);
         if (row is null)

@@ -1,7 +1,7 @@
 using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Infrastructure.Auth;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Cases;
 
@@ -45,7 +45,7 @@ public static class CaseAccess
         """;
 
     /// <summary>Whether the reader sees the case (<see cref="Visible"/>).</summary>
-    public static Task<bool> MaySeeAsync(SqliteConnection connection, SqliteTransaction? transaction, long caseId, CaseReader reader) =>
+    public static Task<bool> MaySeeAsync(DbConnection connection, DbTransaction? transaction, long caseId, CaseReader reader) =>
         connection.ExecuteScalarAsync<bool>(
             $"SELECT EXISTS (SELECT 1 FROM cases c WHERE c.id = @caseId AND {Visible});", reader.With(new { caseId }), transaction);
 
@@ -56,7 +56,7 @@ public static class CaseAccess
     /// Null for anyone else (403). <paramref name="caseId"/> null: an item without a case (praise),
     /// where only <paramref name="currentBody"/> counts.
     /// </summary>
-    public static async Task<string?> AnsweringBodyAsync(SqliteConnection connection, SqliteTransaction? transaction, CommunityAccess access,
+    public static async Task<string?> AnsweringBodyAsync(DbConnection connection, DbTransaction? transaction, CommunityAccess access,
         string? currentBody, long? caseId)
     {
         if (currentBody is not null && access.Has(Cases.Bodies.RoleOf(currentBody)))

@@ -3,7 +3,7 @@ using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Cases;
 
@@ -43,21 +43,21 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
     }
 
     /// <summary>The routed first body of a category in a community (its routing table, else TAXONOMY.md's default).</summary>
-    public static async Task<string> RouteAsync(SqliteConnection connection, SqliteTransaction? transaction, long communityId, string category) =>
+    public static async Task<string> RouteAsync(DbConnection connection, DbTransaction? transaction, long communityId, string category) =>
         await connection.ExecuteScalarAsync<string?>(
             "SELECT responsible_body FROM routing_rules WHERE community_id = @communityId AND category = @category;",
             new { communityId, category }, transaction)
         ?? Taxonomy.DefaultRoutes.GetValueOrDefault(category, Bodies.ResidentsCommittee);
 
     /// <summary>When a case's first response is due (null once it needs none), for telling the resident "by when".</summary>
-    public static Task<DateTimeOffset?> FirstResponseDueAsync(SqliteConnection connection, SqliteTransaction? transaction, long caseId) =>
+    public static Task<DateTimeOffset?> FirstResponseDueAsync(DbConnection connection, DbTransaction? transaction, long caseId) =>
         connection.ExecuteScalarAsync<DateTimeOffset?>("SELECT first_response_due FROM cases WHERE id = @caseId;", new { caseId }, transaction);
 
     /// <summary>
     /// Opens the case of a new item and tells the body it is routed to (unless <paramref name="notifyBody"/> is
     /// false: the caller sends a notice of its own, such as a hotspot's). Answers the case id.
     /// </summary>
-    public async Task<long> OpenAsync(SqliteConnection connection, SqliteTransaction transaction, NewCase item, bool notifyBody = true)
+    public async Task<long> OpenAsync(DbConnection connection, DbTransaction transaction, NewCase item, bool notifyBody = true)
     {
         var now = time.GetUtcNow();
         var caseId = await connection.ExecuteScalarAsync<long>(
@@ -78,40 +78,62 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
         return caseId;
     }
 
-    /// <summary>Moves the case of an item by the state table, with a history row. Answers the new state.</summary>
-    public async Task<string> RecordAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId, ItemEvent itemEvent, Actor actor, string? note = null)
+    /// <summary>
+    /// Moves the case of an item by the state table, with a history row. Answers the new state. The item
+    /// has already moved (its own guarded UPDATE), so the case must follow: the case moves from the state
+    /// it was read in, and a case moved meanwhile (a case answer, another node) is read again and the
+    /// event applied to what it is now.
+    /// </summary>
+    public async Task<string> RecordAsync(DbConnection connection, DbTransaction transaction, long caseId, ItemEvent itemEvent, Actor actor, string? note = null)
     {
-        var current = await connection.QuerySingleAsync<(string State, string Body)>(
-            "SELECT state, responsible_body FROM cases WHERE id = @caseId;", new { caseId }, transaction);
-        var next = CaseStateTable.Next(current.State, itemEvent);
-        var now = time.GetUtcNow();
-        await connection.ExecuteAsync(
-            """
-            UPDATE cases SET
-                state = @next,
-                updated_at = @now,
-                responded_at = CASE WHEN @next <> 'open' THEN COALESCE(responded_at, @now) ELSE responded_at END,
-                resolved_at = CASE WHEN @next = 'resolved' THEN @now WHEN @next = 'responded' THEN NULL ELSE resolved_at END,
-                closed_at = CASE WHEN @next = 'closed' THEN COALESCE(closed_at, @now) WHEN @next = 'responded' THEN NULL ELSE closed_at END
-            WHERE id = @caseId;
-            """, new { caseId, next, now }, transaction);
-        if (next != current.State || itemEvent == ItemEvent.Reopened)
+        const int attempts = 3;
+        for (var attempt = 1; ; attempt++)
         {
-            await AddHistoryAsync(connection, transaction, caseId, CaseStateTable.EventName(itemEvent), actor, current.State, next, null, null, note);
+            var current = await connection.QuerySingleAsync<string>("SELECT state FROM cases WHERE id = @caseId;", new { caseId }, transaction);
+            var next = CaseStateTable.Next(current, itemEvent);
+            var now = time.GetUtcNow();
+            var moved = await connection.ExecuteAsync(
+                """
+                UPDATE cases SET
+                    state = @next,
+                    updated_at = @now,
+                    responded_at = CASE WHEN @next <> 'open' THEN COALESCE(responded_at, @now) ELSE responded_at END,
+                    resolved_at = CASE WHEN @next = 'resolved' THEN @now WHEN @next = 'responded' THEN NULL ELSE resolved_at END,
+                    closed_at = CASE WHEN @next = 'closed' THEN COALESCE(closed_at, @now) WHEN @next = 'responded' THEN NULL ELSE closed_at END
+                WHERE id = @caseId AND state = @from;
+                """, new { caseId, next, from = current, now }, transaction);
+            if (moved == 1)
+            {
+                return await RecordedAsync(connection, transaction, caseId, itemEvent, actor, note, current, next);
+            }
+            if (attempt == attempts)
+            {
+                throw new System.Data.DBConcurrencyException($"Case {caseId} kept changing while {itemEvent} was recorded.");
+            }
+        }
+    }
+
+    /// <summary>What follows a case move: its history row (when the state changed, or on a reopen) and its clocks.</summary>
+    private async Task<string> RecordedAsync(DbConnection connection, DbTransaction transaction, long caseId, ItemEvent itemEvent, Actor actor,
+        string? note, string from, string next)
+    {
+        if (next != from || itemEvent == ItemEvent.Reopened)
+        {
+            await AddHistoryAsync(connection, transaction, caseId, CaseStateTable.EventName(itemEvent), actor, from, next, null, null, note);
         }
         await clock.OnEventAsync(connection, transaction, caseId, itemEvent);
         return next;
     }
 
     /// <summary>A repair waiting for parts: its resolution clock stops until <see cref="ResumeClockAsync"/>.</summary>
-    public Task PauseClockAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId) =>
+    public Task PauseClockAsync(DbConnection connection, DbTransaction transaction, long caseId) =>
         clock.PauseAsync(connection, transaction, caseId);
 
     /// <summary>The repair goes on: the resolution due time moves by the paused working time.</summary>
-    public Task ResumeClockAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId) =>
+    public Task ResumeClockAsync(DbConnection connection, DbTransaction transaction, long caseId) =>
         clock.ResumeAsync(connection, transaction, caseId);
 
-    public Task AddHistoryAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId, string eventName, Actor actor,
+    public Task AddHistoryAsync(DbConnection connection, DbTransaction transaction, long caseId, string eventName, Actor actor,
         string? fromState, string? toState, string? fromBody, string? toBody, string? note) =>
         connection.ExecuteAsync(
             """
@@ -120,7 +142,7 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
             """, new { caseId, eventName, actor.UserId, actor.Label, fromState, toState, fromBody, toBody, note, now = time.GetUtcNow() }, transaction);
 
     /// <summary>Notifies the members of a body (the street admins of the community's street for the street office).</summary>
-    public async Task NotifyBodyAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId, string body, Notice notice, long? exceptUserId = null)
+    public async Task NotifyBodyAsync(DbConnection connection, DbTransaction transaction, long communityId, string body, Notice notice, long? exceptUserId = null)
     {
         if (body == Bodies.StreetAdmin)
         {
@@ -149,12 +171,12 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
 
     // ---- reads and the case endpoints' own writes ----
 
-    private static Task<CaseRow?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, long caseId) =>
+    private static Task<CaseRow?> FindAsync(DbConnection connection, DbTransaction? transaction, long caseId) =>
         connection.QuerySingleOrDefaultAsync<CaseRow>(
             $"SELECT {SummaryColumns}, author_key AS AuthorKey FROM cases WHERE id = @caseId;", new { caseId }, transaction);
 
     /// <summary>The case if the reader sees it (<see cref="CaseAccess.Visible"/>), else null (404).</summary>
-    private static Task<CaseRow?> FindVisibleAsync(SqliteConnection connection, SqliteTransaction? transaction, long caseId, CaseReader reader) =>
+    private static Task<CaseRow?> FindVisibleAsync(DbConnection connection, DbTransaction? transaction, long caseId, CaseReader reader) =>
         connection.QuerySingleOrDefaultAsync<CaseRow>(
             $"""
              SELECT {SummaryColumns}, author_key AS AuthorKey FROM cases c
@@ -222,7 +244,7 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
     /// street admin. An answer by the current body is the first response. A unit of work: run it
     /// through <c>UnitOfWork.CreateAsync</c> so a resend with the same Idempotency-Key answers once.
     /// </summary>
-    public async Task<Outcome<CaseResponse>> RespondAsync(SqliteConnection connection, SqliteTransaction transaction,
+    public async Task<Outcome<CaseResponse>> RespondAsync(DbConnection connection, DbTransaction transaction,
         long caseId, CommunityAccess access, AuthorKeys callerKeys, string displayName, string body)
     {
         var row = await FindVisibleAsync(connection, transaction, caseId, CaseReader.Of(access, callerKeys));
@@ -240,6 +262,11 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
             return Failure.Conflict("This case is closed.");
         }
         var now = time.GetUtcNow();
+        // The answer needs the case still not closed (its item may have closed it meanwhile).
+        if (await connection.ExecuteAsync("UPDATE cases SET updated_at = @now WHERE id = @caseId AND state <> 'closed';", new { caseId, now }, transaction) != 1)
+        {
+            return Failure.Conflict("This case is closed.");
+        }
         var id = await connection.ExecuteScalarAsync<long>(
             """
             INSERT INTO case_responses (case_id, author_id, author_body, body, created_at)

@@ -1,7 +1,7 @@
 using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Cases;
 
@@ -15,6 +15,6 @@ public interface ICaseAnswerHandler
     IReadOnlyCollection<string> Kinds { get; }
 
     /// <summary>Answers item <paramref name="itemId"/> inside the caller's unit of work; 404/403/409 as the item decides.</summary>
-    Task<Outcome<CaseResponse>> AnswerAsync(SqliteConnection connection, SqliteTransaction transaction,
+    Task<Outcome<CaseResponse>> AnswerAsync(DbConnection connection, DbTransaction transaction,
         long itemId, CommunityAccess access, AuthorKeys callerKeys, string displayName, string body);
 }

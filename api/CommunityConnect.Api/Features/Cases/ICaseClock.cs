@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Cases;
 
@@ -10,14 +10,14 @@ namespace CommunityConnect.Api.Features.Cases;
 public interface ICaseClock
 {
     /// <summary>Fresh clocks for the body the case is with now (on open, climb and transfer).</summary>
-    Task StartAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId);
+    Task StartAsync(DbConnection connection, DbTransaction transaction, long caseId);
 
     /// <summary>Moves the clocks after an item event has moved the case.</summary>
-    Task OnEventAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId, ItemEvent itemEvent);
+    Task OnEventAsync(DbConnection connection, DbTransaction transaction, long caseId, ItemEvent itemEvent);
 
     /// <summary>A repair waiting for parts: its resolution clock stops.</summary>
-    Task PauseAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId);
+    Task PauseAsync(DbConnection connection, DbTransaction transaction, long caseId);
 
     /// <summary>The repair goes on: the resolution due time moves by the paused working time.</summary>
-    Task ResumeAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId);
+    Task ResumeAsync(DbConnection connection, DbTransaction transaction, long caseId);
 }

@@ -45,8 +45,8 @@ public static class CommunityAdminApi
                 "or another name than the serving one, the company is replaced: the old one's staff lose their property_staff " +
                 "role, and with it access to the community, at once (each removal is in the role-change log with the " +
                 "decision); open cases stay with the property body, which the new company's staff, invited afresh, answer. " +
-                "The serving company's own name only updates its contact.")
-            .ProducesProblem(403);
+                "The serving company's own name only updates its contact. 409 when the serving company changed meanwhile.")
+            .ProducesProblem(403).ProducesProblem(409);
         return v1;
     }
 

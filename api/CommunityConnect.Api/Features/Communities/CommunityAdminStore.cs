@@ -2,7 +2,7 @@ using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Communities;
 
@@ -25,7 +25,7 @@ public sealed class CommunityAdminStore(Database database, RoleChangeLog log, In
     }
 
     /// <summary>A unit of work (run it through <c>UnitOfWork.CreateAsync</c>): a new community of the street.</summary>
-    public static async Task<Outcome<Community>> CreateAsync(SqliteConnection connection, SqliteTransaction transaction, long streetId, CommunityInput input)
+    public static async Task<Outcome<Community>> CreateAsync(DbConnection connection, DbTransaction transaction, long streetId, CommunityInput input)
     {
         if (await connection.ExecuteScalarAsync<bool>(
                 "SELECT EXISTS (SELECT 1 FROM communities WHERE street_id = @streetId AND name = @Name);", new { streetId, input.Name }, transaction))
@@ -57,7 +57,7 @@ public sealed class CommunityAdminStore(Database database, RoleChangeLog log, In
             return updated == 1 ? (await GetAsync(connection, transaction, communityId))! : Failure.NotFound("Community");
         });
 
-    private static Task<Community?> GetAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId) =>
+    private static Task<Community?> GetAsync(DbConnection connection, DbTransaction transaction, long communityId) =>
         connection.QuerySingleOrDefaultAsync<Community>(
             $"SELECT {CommunityColumns} FROM communities c JOIN streets s ON s.id = c.street_id WHERE c.id = @communityId;",
             new { communityId }, transaction);
@@ -70,7 +70,7 @@ public sealed class CommunityAdminStore(Database database, RoleChangeLog log, In
         return await ServingCompanyAsync(connection, null, communityId);
     }
 
-    public static Task<PropertyCompany?> ServingCompanyAsync(SqliteConnection connection, SqliteTransaction? transaction, long communityId) =>
+    public static Task<PropertyCompany?> ServingCompanyAsync(DbConnection connection, DbTransaction? transaction, long communityId) =>
         connection.QuerySingleOrDefaultAsync<PropertyCompany>(
             $"SELECT {CompanyColumns} FROM property_companies WHERE community_id = @communityId AND state = 'serving';",
             new { communityId }, transaction);
@@ -88,9 +88,12 @@ public sealed class CommunityAdminStore(Database database, RoleChangeLog log, In
             var serving = await ServingCompanyAsync(connection, transaction, access.CommunityId);
             if (serving is not null && serving.Name == input.Name)
             {
-                await connection.ExecuteAsync(
-                    "UPDATE property_companies SET contact = @Contact WHERE id = @Id AND state = 'serving';",
-                    new { input.Contact, serving.Id }, transaction);
+                if (await connection.ExecuteAsync(
+                        "UPDATE property_companies SET contact = @Contact WHERE id = @Id AND state = 'serving';",
+                        new { input.Contact, serving.Id }, transaction) != 1)
+                {
+                    return Failure.Conflict("The property company changed meanwhile; try again.");
+                }
                 return (await ServingCompanyAsync(connection, transaction, access.CommunityId))!;
             }
             if (serving is not null)

@@ -3,7 +3,7 @@ using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Idempotency;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Communities;
 
@@ -72,7 +72,7 @@ public sealed class CommunityStore(Database database, Inbox.Inbox inbox, RoleCha
         """;
 
     /// <summary>A unit of work (run it through <see cref="UnitOfWork.CreateAsync{T}"/>): files the request and tells the committee.</summary>
-    public async Task<Outcome<MembershipRequest>> RequestMembershipAsync(SqliteConnection connection, SqliteTransaction transaction,
+    public async Task<Outcome<MembershipRequest>> RequestMembershipAsync(DbConnection connection, DbTransaction transaction,
         long communityId, long userId, MembershipRequestInput input)
     {
         if (!await connection.ExecuteScalarAsync<bool>(
@@ -167,7 +167,7 @@ public sealed class CommunityStore(Database database, Inbox.Inbox inbox, RoleCha
                 new Notice("membership_rejected", "入住认证未通过", $"原因:{reason}", access.CommunityId, "membership_request", request.Id)));
 
     private Task<Outcome<MembershipRequest>> DecideAsync(CommunityAccess access, long requestId, string state, string? reason,
-        Func<SqliteConnection, SqliteTransaction, MembershipRequest, Task> then) =>
+        Func<DbConnection, DbTransaction, MembershipRequest, Task> then) =>
         database.WriteAsync<Outcome<MembershipRequest>>(async (connection, transaction) =>
         {
             var (communityId, deciderId) = (access.CommunityId, access.UserId);
@@ -198,7 +198,7 @@ public sealed class CommunityStore(Database database, Inbox.Inbox inbox, RoleCha
             return (await GetRequestAsync(connection, transaction, communityId, requestId))!;
         });
 
-    private static Task<MembershipRequest?> GetRequestAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId, long requestId) =>
+    private static Task<MembershipRequest?> GetRequestAsync(DbConnection connection, DbTransaction transaction, long communityId, long requestId) =>
         connection.QuerySingleOrDefaultAsync<MembershipRequest>(
             $"""
              SELECT {RequestColumns}

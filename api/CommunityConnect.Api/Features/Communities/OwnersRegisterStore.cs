@@ -1,6 +1,6 @@
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Communities;
 
@@ -78,7 +78,7 @@ public sealed class OwnersRegisterStore(Database database, TimeProvider time, IL
         }
     }
 
-    private static async Task AddChunkAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId, long versionId, RegisterRow[] chunk)
+    private static async Task AddChunkAsync(DbConnection connection, DbTransaction transaction, long communityId, long versionId, RegisterRow[] chunk)
     {
         await connection.ExecuteAsync(
             """
@@ -102,7 +102,7 @@ public sealed class OwnersRegisterStore(Database database, TimeProvider time, IL
     }
 
     /// <summary>The switch: the version becomes current, the one before it superseded, and the units take its areas and floors.</summary>
-    private static async Task MakeCurrentAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId, long versionId)
+    private static async Task MakeCurrentAsync(DbConnection connection, DbTransaction transaction, long communityId, long versionId)
     {
         await connection.ExecuteAsync(
             "UPDATE owners_register_versions SET state = 'superseded' WHERE community_id = @communityId AND state = 'current';",
@@ -124,7 +124,7 @@ public sealed class OwnersRegisterStore(Database database, TimeProvider time, IL
             """, new { communityId, versionId }, transaction);
     }
 
-    private static async Task<bool> DropVersionAsync(SqliteConnection connection, SqliteTransaction transaction, long versionId)
+    private static async Task<bool> DropVersionAsync(DbConnection connection, DbTransaction transaction, long versionId)
     {
         await connection.ExecuteAsync(
             """
@@ -176,7 +176,7 @@ public sealed class OwnersRegisterStore(Database database, TimeProvider time, IL
     }
 
     /// <summary>The units of the community that a key owns in the current register (unit ids, lowest first).</summary>
-    public static async Task<IReadOnlyList<long>> UnitsOfKeyAsync(SqliteConnection connection, SqliteTransaction? transaction, long communityId, string ownerKey) =>
+    public static async Task<IReadOnlyList<long>> UnitsOfKeyAsync(DbConnection connection, DbTransaction? transaction, long communityId, string ownerKey) =>
         (await connection.QueryAsync<long>(
             """
             SELECT un.id

@@ -1,6 +1,6 @@
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Communities;
 
@@ -26,7 +26,7 @@ public sealed record RoleChangeRecord(
 /// </summary>
 public sealed class RoleChangeLog(Database database, TimeProvider time)
 {
-    public Task RecordAsync(SqliteConnection connection, SqliteTransaction transaction, RoleChangeRecord change) =>
+    public Task RecordAsync(DbConnection connection, DbTransaction transaction, RoleChangeRecord change) =>
         connection.ExecuteAsync(
             """
             INSERT INTO role_changes (street_id, community_id, user_id, role, change, cause, reason, invitation_id, changed_by, changed_at)

@@ -2,7 +2,7 @@ using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.ComplaintBox;
 
@@ -15,7 +15,7 @@ public sealed class OpinionCaseAnswers(OpinionAnswerStore store) : ICaseAnswerHa
 {
     public IReadOnlyCollection<string> Kinds { get; } = ["opinion", "question"];
 
-    public async Task<Outcome<CaseResponse>> AnswerAsync(SqliteConnection connection, SqliteTransaction transaction,
+    public async Task<Outcome<CaseResponse>> AnswerAsync(DbConnection connection, DbTransaction transaction,
         long itemId, CommunityAccess access, AuthorKeys callerKeys, string displayName, string body)
     {
         var answer = await store.AnswerAsync(connection, transaction, itemId, new OpinionViewer(access, callerKeys, displayName), body,

@@ -3,7 +3,7 @@ using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Infrastructure.Auth;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.ComplaintBox;
 
@@ -127,7 +127,7 @@ internal static class OpinionQueries
     }
 
     /// <summary>An opinion of the community, whoever asks (a write that has checked the caller already).</summary>
-    internal static Task<OpinionRow?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, long opinionId, long communityId, AuthorKeys caller) =>
+    internal static Task<OpinionRow?> FindAsync(DbConnection connection, DbTransaction? transaction, long opinionId, long communityId, AuthorKeys caller) =>
         connection.QuerySingleOrDefaultAsync<OpinionRow>(
             $"""
              SELECT {Columns}{From}
@@ -135,7 +135,7 @@ internal static class OpinionQueries
              """, new { opinionId, communityId, callerKeys = caller.All }, transaction);
 
     /// <summary>The opinion if the viewer may see it (<see cref="Visible"/>), with whether they are its private audience; else null (404).</summary>
-    internal static async Task<(OpinionRow Row, bool PrivateAudience)?> SeeAsync(SqliteConnection connection, SqliteTransaction? transaction, long opinionId, OpinionViewer viewer)
+    internal static async Task<(OpinionRow Row, bool PrivateAudience)?> SeeAsync(DbConnection connection, DbTransaction? transaction, long opinionId, OpinionViewer viewer)
     {
         var row = await connection.QuerySingleOrDefaultAsync<OpinionRow>(
             $"""
@@ -148,7 +148,7 @@ internal static class OpinionQueries
     }
 
     /// <summary>The answers the reader may see: all of them for the private audience, else the public ones.</summary>
-    internal static async Task<IReadOnlyList<OpinionAnswer>> AnswersAsync(SqliteConnection connection, SqliteTransaction? transaction, long opinionId, bool privateAudience) =>
+    internal static async Task<IReadOnlyList<OpinionAnswer>> AnswersAsync(DbConnection connection, DbTransaction? transaction, long opinionId, bool privateAudience) =>
         (await connection.QueryAsync<OpinionAnswer>(
             """
             SELECT a.id AS Id, u.display_name AS Author, a.author_body AS AuthorBody, a.body AS Body, a.visibility AS Visibility, a.created_at AS CreatedAt
@@ -162,7 +162,7 @@ internal static class OpinionQueries
     /// WeChat message may mirror it); an anonymous author only at the opinion's pseudonym, which
     /// never reaches the WeChat outbox, since a message would carry the author's openid.
     /// </summary>
-    internal static Task NotifyAuthorAsync(Inbox.Inbox inbox, SqliteConnection connection, SqliteTransaction transaction, OpinionRow row, Notice notice) =>
+    internal static Task NotifyAuthorAsync(Inbox.Inbox inbox, DbConnection connection, DbTransaction transaction, OpinionRow row, Notice notice) =>
         row.AuthorId is { } authorId && !row.Anonymous
             ? inbox.NotifyUserAsync(connection, transaction, authorId, notice)
             : inbox.NotifyKeysAsync(connection, transaction, [row.AuthorKey], notice);

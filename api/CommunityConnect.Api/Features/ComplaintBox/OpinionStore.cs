@@ -4,7 +4,7 @@ using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using static CommunityConnect.Api.Features.ComplaintBox.OpinionQueries;
 
 namespace CommunityConnect.Api.Features.ComplaintBox;
@@ -22,7 +22,7 @@ public sealed class OpinionStore(Database database, CaseStore cases, AuthorSeal 
     /// <paramref name="namedKey"/> is the author's named key (<c>RecipientKeys.ForUser</c>); an anonymous
     /// opinion never stores it: it and its case carry a pseudonym of their own (<see cref="AnonymousAuthors"/>).
     /// </summary>
-    public async Task<Outcome<Opinion>> CreateAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId,
+    public async Task<Outcome<Opinion>> CreateAsync(DbConnection connection, DbTransaction transaction, long communityId,
         OpinionAuthor author, string namedKey, NewOpinionInput input, string? routeTo = null)
     {
         var now = time.GetUtcNow();

@@ -2,7 +2,7 @@ using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.ComplaintBox;
 
@@ -23,7 +23,7 @@ public sealed class SealingMigration(AuthorSeal seal, RecipientKeys keys, Anonym
     private const string AuthorNotice =
         "(kind IN ('opinion_answered', 'opinion_closed', 'case_response') OR (kind = 'case_escalated' AND title LIKE '您的%'))";
 
-    public async Task<int> RunAsync(SqliteConnection connection, SqliteTransaction transaction)
+    public async Task<int> RunAsync(DbConnection connection, DbTransaction transaction)
     {
         var oldForm = (await connection.QueryAsync<(long Id, long? CaseId, string AuthorKey, string? SealedAuthor)>(
             """

@@ -5,7 +5,7 @@ using CommunityConnect.Api.Features.Repairs;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Text;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Conversations;
 
@@ -26,7 +26,7 @@ public sealed record Filer(CommunityAccess Access, string DisplayName, string Au
 /// </summary>
 public sealed class ConversationFiling(RepairStore repairs, OpinionStore opinions, ThreadStore threads)
 {
-    public async Task<Outcome<(FiledItem Filed, string Reply)>> FileAsync(SqliteConnection connection, SqliteTransaction transaction,
+    public async Task<Outcome<(FiledItem Filed, string Reply)>> FileAsync(DbConnection connection, DbTransaction transaction,
         ConversationDraft draft, Filer filer, string? urgentAdvice)
     {
         var description = UserText.Cut(draft.Description.Trim(), UserText.BodyMax);
@@ -88,7 +88,7 @@ public sealed class ConversationFiling(RepairStore repairs, OpinionStore opinion
     }
 
     /// <summary>Adds the resident's "me too" to the offered ticket (the repairs' own agree, with its checks).</summary>
-    public async Task<Outcome<(FiledItem Filed, string Reply)>> JoinAsync(SqliteConnection connection, SqliteTransaction transaction, long ticketId,
+    public async Task<Outcome<(FiledItem Filed, string Reply)>> JoinAsync(DbConnection connection, DbTransaction transaction, long ticketId,
         Filer filer)
     {
         var agreed = await repairs.AgreeAsync(connection, transaction, ticketId, filer.Access);

@@ -1,6 +1,6 @@
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Conversations;
 
@@ -75,7 +75,7 @@ public sealed class ConversationStore(Database database, TimeProvider time)
     // ---- starting ----
 
     /// <summary>A new conversation with the assistant's greeting (a unit of work).</summary>
-    public async Task<Outcome<ConversationTurn>> StartAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId, long userId)
+    public async Task<Outcome<ConversationTurn>> StartAsync(DbConnection connection, DbTransaction transaction, long communityId, long userId)
     {
         var now = time.GetUtcNow();
         var id = await connection.ExecuteScalarAsync<long>(
@@ -167,7 +167,7 @@ public sealed class ConversationStore(Database database, TimeProvider time)
     /// An anonymous filing redacts the conversation instead: its messages are deleted, its draft
     /// emptied and its activity time set back to its start, keeping only "filed an anonymous opinion".
     /// </summary>
-    public async Task<Outcome<ConversationTurn>> RecordAsync(SqliteConnection connection, SqliteTransaction transaction, ConversationSnapshot before,
+    public async Task<Outcome<ConversationTurn>> RecordAsync(DbConnection connection, DbTransaction transaction, ConversationSnapshot before,
         string text, AssistantDecision decision, string reply, FiledItem? filed)
     {
         if (!ConversationStateMachine.CanMove(before.State, decision.State))
@@ -215,7 +215,7 @@ public sealed class ConversationStore(Database database, TimeProvider time)
         return new ConversationTurn(before.Id, answer, draft?.ToView(), decision.State, filed);
     }
 
-    private static Task AddMessageAsync(SqliteConnection connection, SqliteTransaction transaction, long conversationId, string author, string text,
+    private static Task AddMessageAsync(DbConnection connection, DbTransaction transaction, long conversationId, string author, string text,
         IReadOnlyList<string> quickReplies, DateTimeOffset now) =>
         connection.ExecuteAsync(
             """

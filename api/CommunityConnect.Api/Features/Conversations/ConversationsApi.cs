@@ -129,7 +129,7 @@ public static class ConversationsApi
         var filer = new Filer(access, http.User.Identity?.Name ?? "", keys.ForUser(userId), verdict);
         var advice = decision.Draft is { Urgent: true } urgent ? AssistantWords.UrgentAdvice(urgent, analysis.UrgentCue) : null;
 
-        async Task<Outcome<ConversationTurn>> Step(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction)
+        async Task<Outcome<ConversationTurn>> Step(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction)
         {
             var reply = decision.Reply;
             FiledItem? filed = null;

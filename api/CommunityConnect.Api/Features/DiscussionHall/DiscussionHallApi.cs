@@ -132,8 +132,8 @@ public static partial class DiscussionHallApi
             .WithSummary("Mark a milestone done or not done, with an optional note (the deciding body or the secretary).")
             .WithDescription("A member of the project's body (the one its proposal's case was with when adopted), or the party " +
                 "secretary (others: 403). Marks a milestone done or not done, with an optional note, and posts an update " +
-                "when something changed; 404 when the milestone is not one of this project.")
-            .ProducesProblem(403);
+                "when something changed; 404 when the milestone is not one of this project; 409 when someone else marked it meanwhile.")
+            .ProducesProblem(403).ProducesProblem(409);
         return v1;
     }
 

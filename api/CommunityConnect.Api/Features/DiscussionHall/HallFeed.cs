@@ -2,7 +2,7 @@ using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.DiscussionHall;
 
@@ -115,7 +115,7 @@ public sealed class HallFeed(Database database, TimeProvider time)
     }
 
     /// <summary>Moves a thread to the top of its community's feed (new activity), under a new feed sequence value.</summary>
-    internal async Task BumpAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId, long threadId)
+    internal async Task BumpAsync(DbConnection connection, DbTransaction transaction, long communityId, long threadId)
     {
         var seq = await NextSequenceAsync(connection, transaction, communityId);
         await connection.ExecuteAsync(
@@ -127,14 +127,14 @@ public sealed class HallFeed(Database database, TimeProvider time)
     /// Records that a thread changed its place in the feed without new activity (moderation pins,
     /// unpins, hides or restores it), so feed cursors handed out earlier skip it rather than show it twice.
     /// </summary>
-    public async Task MovedInFeedAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId, long threadId)
+    public async Task MovedInFeedAsync(DbConnection connection, DbTransaction transaction, long communityId, long threadId)
     {
         var seq = await NextSequenceAsync(connection, transaction, communityId);
         await connection.ExecuteAsync("UPDATE threads SET feed_seq = @seq WHERE id = @threadId;", new { threadId, seq }, transaction);
     }
 
     /// <summary>The community's next feed sequence value (a new thread takes one too).</summary>
-    internal static Task<long> NextSequenceAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId) =>
+    internal static Task<long> NextSequenceAsync(DbConnection connection, DbTransaction transaction, long communityId) =>
         connection.ExecuteScalarAsync<long>(
             """
             INSERT INTO thread_feed_sequence (community_id, value) VALUES (@communityId, 1)

@@ -4,7 +4,7 @@ using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.DiscussionHall;
 
@@ -106,7 +106,7 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
     }
 
     /// <summary>Adopts a proposal: its case is answered and resolved, and a project opens.</summary>
-    public async Task<Outcome<Project>> AdoptAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access, long threadId, string? reason)
+    public async Task<Outcome<Project>> AdoptAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access, long threadId, string? reason)
     {
         var thread = await ThreadStore.LoadAsync(connection, transaction, threadId);
         if (CheckDecidable(thread, access) is { } failure)
@@ -114,7 +114,10 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
             return failure;
         }
         var label = ActingLabel(access, thread!.ResponsibleBody!)!;
-        var actor = await DecideAsync(connection, transaction, access, thread, ThreadStates.Adopted, reason, label);
+        if (await DecideAsync(connection, transaction, access, thread, ThreadStates.Adopted, reason, label) is not { } actor)
+        {
+            return DecidedMeanwhile;
+        }
         var now = time.GetUtcNow();
         var projectId = await connection.ExecuteScalarAsync<long>(
             """
@@ -132,35 +135,48 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
 
     /// <summary>Declines a proposal with a reason: its case is answered and closed.</summary>
     public Task<Outcome<ThreadDetail>> DeclineAsync(CommunityAccess access, long threadId, string reason) =>
-        database.WriteAsync<Outcome<ThreadDetail>>(async (connection, transaction) =>
-        {
-            var thread = await ThreadStore.LoadAsync(connection, transaction, threadId);
-            if (CheckDecidable(thread, access) is { } failure)
-            {
-                return failure;
-            }
-            var actor = await DecideAsync(connection, transaction, access, thread!, ThreadStates.Declined, reason, ActingLabel(access, thread!.ResponsibleBody!)!);
-            await cases.RecordAsync(connection, transaction, thread.CaseId!.Value, ItemEvent.FirstAnswer, actor, reason);
-            await cases.RecordAsync(connection, transaction, thread.CaseId!.Value, ItemEvent.Closed, actor, reason);
-            await NotifyDecisionAsync(connection, transaction, access, thread, $"你关注的议题「{UserText.Cut(thread.Title, 20)}」未被采纳", reason);
-            return (await threads.DetailAsync(connection, transaction, threadId, access.UserId))!;
-        });
+        database.WriteAsync(async (connection, transaction) =>
+            await DeclineAsync(connection, transaction, access, await ThreadStore.LoadAsync(connection, transaction, threadId), reason));
 
-    private async Task<Actor> DecideAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access,
+    /// <summary>Declines the proposal as it was read (<paramref name="thread"/>); 409, and nothing written, when it was decided meanwhile.</summary>
+    internal async Task<Outcome<ThreadDetail>> DeclineAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access,
+        ThreadStore.ThreadState? thread, string reason)
+    {
+        if (CheckDecidable(thread, access) is { } failure)
+        {
+            return failure;
+        }
+        if (await DecideAsync(connection, transaction, access, thread!, ThreadStates.Declined, reason, ActingLabel(access, thread!.ResponsibleBody!)!) is not { } actor)
+        {
+            return DecidedMeanwhile;
+        }
+        await cases.RecordAsync(connection, transaction, thread.CaseId!.Value, ItemEvent.FirstAnswer, actor, reason);
+        await cases.RecordAsync(connection, transaction, thread.CaseId!.Value, ItemEvent.Closed, actor, reason);
+        await NotifyDecisionAsync(connection, transaction, access, thread, $"你关注的议题「{UserText.Cut(thread.Title, 20)}」未被采纳", reason);
+        return (await threads.DetailAsync(connection, transaction, thread.Id, access.UserId))!;
+    }
+
+    private static readonly Failure DecidedMeanwhile = Failure.Conflict("This proposal has already been decided.");
+
+    /// <summary>Moves the proposal from open to its outcome; null (nothing written) when someone decided it first.</summary>
+    private async Task<Actor?> DecideAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access,
         ThreadStore.ThreadState thread, string outcome, string? reason, string label)
     {
-        await connection.ExecuteAsync(
-            """
-            UPDATE threads SET state = @outcome, decision_reason = @reason, decided_by = @UserId, decided_role = @label, decided_at = @now
-            WHERE id = @Id;
-            """, new { outcome, reason, access.UserId, label, now = time.GetUtcNow(), thread.Id }, transaction);
+        if (await connection.ExecuteAsync(
+                """
+                UPDATE threads SET state = @outcome, decision_reason = @reason, decided_by = @UserId, decided_role = @label, decided_at = @now
+                WHERE id = @Id AND state = 'open';
+                """, new { outcome, reason, access.UserId, label, now = time.GetUtcNow(), thread.Id }, transaction) != 1)
+        {
+            return null;
+        }
         // The decision is a public answer on the thread: new activity.
         await feed.BumpAsync(connection, transaction, thread.CommunityId, thread.Id);
         var name = await ThreadStore.DisplayNameAsync(connection, transaction, access.UserId);
         return new Actor(access.UserId, $"{name}({label})");
     }
 
-    private async Task NotifyDecisionAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access,
+    private async Task NotifyDecisionAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access,
         ThreadStore.ThreadState thread, string title, string body)
     {
         var recipients = (await ThreadStore.FollowersAsync(connection, transaction, thread.Id)).Append(thread.AuthorId).Where(id => id != access.UserId);
@@ -168,7 +184,7 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
             new Notice("proposal_decided", title, UserText.Cut(body, 60), thread.CommunityId, "thread", thread.Id));
     }
 
-    private Task AddUpdateAsync(SqliteConnection connection, SqliteTransaction transaction, long projectId, string text, string actorLabel) =>
+    private Task AddUpdateAsync(DbConnection connection, DbTransaction transaction, long projectId, string text, string actorLabel) =>
         connection.ExecuteAsync(
             "INSERT INTO project_updates (project_id, text, actor_label, at) VALUES (@projectId, @text, @actorLabel, @now);",
             new { projectId, text, actorLabel, now = time.GetUtcNow() }, transaction);
@@ -187,7 +203,7 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
         return await ProjectAsync(connection, null, projectId);
     }
 
-    private static async Task<Project?> ProjectAsync(SqliteConnection connection, SqliteTransaction? transaction, long projectId)
+    private static async Task<Project?> ProjectAsync(DbConnection connection, DbTransaction? transaction, long projectId)
     {
         var row = await connection.QuerySingleOrDefaultAsync<CardRow>(CardSql + "\nWHERE p.id = @projectId;", new { projectId }, transaction);
         if (row is null)
@@ -214,7 +230,7 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
         return rows.Select(r => r.ToCard()).ToList();
     }
 
-    private static async Task<(Failure? Failure, string Label)> CheckKeeperAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access, long projectId)
+    private static async Task<(Failure? Failure, string Label)> CheckKeeperAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access, long projectId)
     {
         var project = await connection.QuerySingleOrDefaultAsync<(long CommunityId, string Body)>(
             "SELECT community_id, responsible_body FROM projects WHERE id = @projectId;", new { projectId }, transaction);
@@ -228,7 +244,7 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
             : (null, label);
     }
 
-    public async Task<Outcome<ProjectMilestone>> AddMilestoneAsync(SqliteConnection connection, SqliteTransaction transaction,
+    public async Task<Outcome<ProjectMilestone>> AddMilestoneAsync(DbConnection connection, DbTransaction transaction,
         CommunityAccess access, long projectId, string title, DateOnly dueDate)
     {
         var (failure, label) = await CheckKeeperAsync(connection, transaction, access, projectId);
@@ -263,9 +279,13 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
             var now = time.GetUtcNow();
             if (milestone.Done != done)
             {
-                await connection.ExecuteAsync(
-                    "UPDATE project_milestones SET done = @done, done_at = @doneAt WHERE id = @milestoneId;",
-                    new { milestoneId, done, doneAt = done ? now : (DateTimeOffset?)null }, transaction);
+                // The counter moves only with the milestone it counts, and only from the state it was read in.
+                if (await connection.ExecuteAsync(
+                        "UPDATE project_milestones SET done = @done, done_at = @doneAt WHERE id = @milestoneId AND done = @was;",
+                        new { milestoneId, done, was = milestone.Done, doneAt = done ? now : (DateTimeOffset?)null }, transaction) != 1)
+                {
+                    return Failure.Conflict("This milestone changed meanwhile; read it again.");
+                }
                 await connection.ExecuteAsync("UPDATE projects SET milestones_done = milestones_done + @delta WHERE id = @projectId;",
                     new { projectId, delta = done ? 1 : -1 }, transaction);
             }
@@ -282,6 +302,6 @@ public sealed class ProjectStore(Database database, ThreadStore threads, HallFee
             return (await MilestoneAsync(connection, transaction, milestoneId))!.ToMilestone();
         });
 
-    private static async Task<MilestoneRow?> MilestoneAsync(SqliteConnection connection, SqliteTransaction transaction, long milestoneId) =>
+    private static async Task<MilestoneRow?> MilestoneAsync(DbConnection connection, DbTransaction transaction, long milestoneId) =>
         await connection.QuerySingleOrDefaultAsync<MilestoneRow>(MilestoneColumns + " WHERE id = @milestoneId;", new { milestoneId }, transaction);
 }

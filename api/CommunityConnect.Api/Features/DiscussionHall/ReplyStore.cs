@@ -3,7 +3,7 @@ using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.DiscussionHall;
 
@@ -55,7 +55,7 @@ public sealed class ReplyStore(Database database, HallFeed feed, Inbox.Inbox inb
     /// Posts a reply. A reply held for review is stored but neither counted, nor moves the thread,
     /// nor reaches followers until a moderator approves it.
     /// </summary>
-    public async Task<Outcome<ThreadReply>> ReplyAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access, long threadId, NewReply input,
+    public async Task<Outcome<ThreadReply>> ReplyAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access, long threadId, NewReply input,
         string reviewState = ReviewStates.Published)
     {
         var thread = await ThreadStore.LoadAsync(connection, transaction, threadId);
@@ -95,7 +95,7 @@ public sealed class ReplyStore(Database database, HallFeed feed, Inbox.Inbox inb
     }
 
     /// <summary>The same wait inside a unit of work (checked again on the writer).</summary>
-    internal static async Task<TimeSpan?> SlowModeWaitAsync(SqliteConnection connection, SqliteTransaction? transaction, long threadId, long userId, DateTimeOffset now)
+    internal static async Task<TimeSpan?> SlowModeWaitAsync(DbConnection connection, DbTransaction? transaction, long threadId, long userId, DateTimeOffset now)
     {
         var row = await connection.QuerySingleOrDefaultAsync<(long Seconds, long? LastAt)>(
             """
@@ -112,7 +112,7 @@ public sealed class ReplyStore(Database database, HallFeed feed, Inbox.Inbox inb
     }
 
     /// <summary>A reply becomes public: counted, the thread moves up, followers are told.</summary>
-    internal async Task PublishReplyAsync(SqliteConnection connection, SqliteTransaction transaction, ThreadStore.ThreadState thread, long replyId, long authorId, string body,
+    internal async Task PublishReplyAsync(DbConnection connection, DbTransaction transaction, ThreadStore.ThreadState thread, long replyId, long authorId, string body,
         bool notifyFollowers = true)
     {
         await connection.ExecuteAsync("UPDATE threads SET reply_count = reply_count + 1 WHERE id = @Id;", new { thread.Id }, transaction);
@@ -126,6 +126,6 @@ public sealed class ReplyStore(Database database, HallFeed feed, Inbox.Inbox inb
             new Notice("thread_reply", $"「{UserText.Cut(thread.Title, 20)}」有新回复", UserText.Cut(body, 60), thread.CommunityId, "thread", thread.Id));
     }
 
-    internal static async Task<ThreadReply> GetReplyAsync(SqliteConnection connection, SqliteTransaction? transaction, long replyId, long userId) =>
+    internal static async Task<ThreadReply> GetReplyAsync(DbConnection connection, DbTransaction? transaction, long replyId, long userId) =>
         (await connection.QuerySingleAsync<ReplyRow>(ReplyColumns + "\nWHERE r.id = @replyId;", new { replyId, userId }, transaction)).ToReply();
 }

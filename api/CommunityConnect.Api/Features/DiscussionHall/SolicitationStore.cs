@@ -3,6 +3,7 @@ using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Text;
 using CommunityConnect.Jobs.DiscussionHall;
 using Dapper;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.DiscussionHall;
 
@@ -23,13 +24,30 @@ public sealed class SolicitationStore(Database database, Inbox.Inbox inbox, Time
                 WHERE kind = 'solicitation' AND state = 'open' AND deadline <= @now
                 ORDER BY deadline, id;
                 """, new { now }, transaction)).ToList();
+            var closed = 0;
             foreach (var (threadId, communityId, title) in due)
             {
-                await connection.ExecuteAsync(
-                    "UPDATE threads SET state = 'closed', closed_at = deadline WHERE id = @threadId AND state = 'open';", new { threadId }, transaction);
-                await inbox.NotifyUsersAsync(connection, transaction, await ThreadStore.FollowersAsync(connection, transaction, threadId),
-                    new Notice("solicitation_closed", $"意见征集「{UserText.Cut(title, 20)}」已结束", "征集已截止,结果汇总已公布在帖子里。", communityId, "thread", threadId));
+                if (await CloseAsync(connection, transaction, threadId, communityId, title))
+                {
+                    closed++;
+                }
             }
-            return due.Count;
+            return closed;
         });
+
+    /// <summary>
+    /// Closes one solicitation read as open and due, then tells its followers. False, and nothing written,
+    /// when it is no longer open (another run or node closed it first and told the followers).
+    /// </summary>
+    internal async Task<bool> CloseAsync(DbConnection connection, DbTransaction transaction, long threadId, long communityId, string title)
+    {
+        if (await connection.ExecuteAsync(
+                "UPDATE threads SET state = 'closed', closed_at = deadline WHERE id = @threadId AND state = 'open';", new { threadId }, transaction) != 1)
+        {
+            return false;
+        }
+        await inbox.NotifyUsersAsync(connection, transaction, await ThreadStore.FollowersAsync(connection, transaction, threadId),
+            new Notice("solicitation_closed", $"意见征集「{UserText.Cut(title, 20)}」已结束", "征集已截止,结果汇总已公布在帖子里。", communityId, "thread", threadId));
+        return true;
+    }
 }

@@ -4,7 +4,7 @@ using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Jobs.DiscussionHall;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.DiscussionHall;
 
@@ -81,7 +81,7 @@ public sealed class ThreadRoutingJobStore(Database database, IHallTopicReader re
         }
     }
 
-    private async Task<bool> RouteAsync(SqliteConnection connection, SqliteTransaction transaction, PendingThread thread, HallTopicReading reading)
+    private async Task<bool> RouteAsync(DbConnection connection, DbTransaction transaction, PendingThread thread, HallTopicReading reading)
     {
         var now = time.GetUtcNow();
         // The guard: a thread is read once (a second run, or a run at the same time, finds it read).
@@ -113,7 +113,10 @@ public sealed class ThreadRoutingJobStore(Database database, IHallTopicReader re
             // A danger now does not wait for a take-up: the case opens with the urgent clocks.
             var caseId = await cases.OpenAsync(connection, transaction, new NewCase(thread.CommunityId, "thread", thread.Id, reading.Category, true,
                 keys.ForUser(thread.AuthorId), Actor.System, body), notifyBody: false);
-            await connection.ExecuteAsync("UPDATE threads SET case_id = @caseId WHERE id = @Id AND case_id IS NULL;", new { caseId, thread.Id }, transaction);
+            if (await connection.ExecuteAsync("UPDATE threads SET case_id = @caseId WHERE id = @Id AND case_id IS NULL;", new { caseId, thread.Id }, transaction) != 1)
+            {
+                throw new InvalidOperationException($"Thread {thread.Id} got a case under the unit of work.");
+            }
             await cases.NotifyBodyAsync(connection, transaction, thread.CommunityId, body,
                 new Notice("thread_routed", $"紧急:议事厅话题已立案,请{Bodies.Label(body)}立即处置", title, thread.CommunityId, "thread", thread.Id),
                 thread.AuthorId);

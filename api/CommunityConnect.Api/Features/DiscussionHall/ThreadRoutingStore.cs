@@ -3,7 +3,7 @@ using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.DiscussionHall;
 
@@ -28,7 +28,7 @@ public sealed class ThreadRoutingStore(Database database, ThreadStore threads, C
         public string? State { get; init; }
     }
 
-    private static Task<RoutedThread?> LoadAsync(SqliteConnection connection, SqliteTransaction transaction, long threadId) =>
+    private static Task<RoutedThread?> LoadAsync(DbConnection connection, DbTransaction transaction, long threadId) =>
         connection.QuerySingleOrDefaultAsync<RoutedThread>(
             """
             SELECT t.id AS Id, t.community_id AS CommunityId, t.title AS Title, t.author_id AS AuthorId,
@@ -64,7 +64,7 @@ public sealed class ThreadRoutingStore(Database database, ThreadStore threads, C
     };
 
     /// <summary>A member of the body takes the thread up: its case opens with its clocks and becomes the thread's case.</summary>
-    public async Task<Outcome<ThreadDetail>> TakeUpAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access,
+    public async Task<Outcome<ThreadDetail>> TakeUpAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access,
         long threadId, string displayName)
     {
         var thread = await LoadAsync(connection, transaction, threadId);

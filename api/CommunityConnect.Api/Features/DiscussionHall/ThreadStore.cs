@@ -2,7 +2,7 @@ using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.DiscussionHall;
 
@@ -106,7 +106,7 @@ public sealed class ThreadStore(Database database, CaseStore cases, RecipientKey
         return await DetailAsync(connection, null, threadId, userId);
     }
 
-    internal async Task<ThreadDetail?> DetailAsync(SqliteConnection connection, SqliteTransaction? transaction, long threadId, long userId)
+    internal async Task<ThreadDetail?> DetailAsync(DbConnection connection, DbTransaction? transaction, long threadId, long userId)
     {
         var row = await connection.QuerySingleOrDefaultAsync<DetailRow>(DetailSql, new { threadId, userId }, transaction);
         if (row is null)
@@ -146,7 +146,7 @@ public sealed class ThreadStore(Database database, CaseStore cases, RecipientKey
 
     // ---- what every write starts with ----
 
-    internal static Task<ThreadState?> LoadAsync(SqliteConnection connection, SqliteTransaction transaction, long threadId) =>
+    internal static Task<ThreadState?> LoadAsync(DbConnection connection, DbTransaction transaction, long threadId) =>
         connection.QuerySingleOrDefaultAsync<ThreadState>(
             """
             SELECT t.id AS Id, t.community_id AS CommunityId, t.kind AS Kind, t.title AS Title, t.state AS State, t.review_state AS ReviewState,
@@ -186,7 +186,7 @@ public sealed class ThreadStore(Database database, CaseStore cases, RecipientKey
     // ---- posting ----
 
     /// <summary>Posts a thread (its author follows it); a proposal opens its case, routed by TAXONOMY.md's proposal rule.</summary>
-    public async Task<Outcome<ThreadDetail>> CreateAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access, NewThread input,
+    public async Task<Outcome<ThreadDetail>> CreateAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access, NewThread input,
         string reviewState = ReviewStates.Published)
     {
         if (!access.IsMember)
@@ -232,7 +232,7 @@ public sealed class ThreadStore(Database database, CaseStore cases, RecipientKey
     /// Opens a published proposal's case, routed by TAXONOMY.md's proposal rule (a property category
     /// goes to the residents' committee; funds stay with the owners' committee). Does nothing twice.
     /// </summary>
-    internal async Task OpenProposalCaseAsync(SqliteConnection connection, SqliteTransaction transaction, long threadId)
+    internal async Task OpenProposalCaseAsync(DbConnection connection, DbTransaction transaction, long threadId)
     {
         var proposal = await connection.QuerySingleAsync<(long CommunityId, string Kind, string? Category, long AuthorId, string AuthorRole, long? CaseId)>(
             "SELECT community_id, kind, category, author_id, author_role, case_id FROM threads WHERE id = @threadId;", new { threadId }, transaction);
@@ -244,17 +244,21 @@ public sealed class ThreadStore(Database database, CaseStore cases, RecipientKey
         var displayName = await DisplayNameAsync(connection, transaction, proposal.AuthorId);
         var caseId = await cases.OpenAsync(connection, transaction, new NewCase(proposal.CommunityId, ThreadKinds.Proposal, threadId, proposal.Category!,
             false, keys.ForUser(proposal.AuthorId), new Actor(proposal.AuthorId, $"{displayName}({proposal.AuthorRole})"), body));
-        await connection.ExecuteAsync("UPDATE threads SET case_id = @caseId WHERE id = @threadId;", new { caseId, threadId }, transaction);
+        // cases' UNIQUE (kind, item_id) already settles two openings at once; the link names the state it expects all the same.
+        if (await connection.ExecuteAsync("UPDATE threads SET case_id = @caseId WHERE id = @threadId AND case_id IS NULL;", new { caseId, threadId }, transaction) != 1)
+        {
+            throw new InvalidOperationException($"Thread {threadId} got a case under the unit of work.");
+        }
     }
 
-    internal static Task<string> DisplayNameAsync(SqliteConnection connection, SqliteTransaction transaction, long userId) =>
+    internal static Task<string> DisplayNameAsync(DbConnection connection, DbTransaction transaction, long userId) =>
         connection.ExecuteScalarAsync<string>("SELECT display_name FROM users WHERE id = @userId;", new { userId }, transaction)!;
 
-    internal static async Task<IReadOnlyList<long>> FollowersAsync(SqliteConnection connection, SqliteTransaction transaction, long threadId) =>
+    internal static async Task<IReadOnlyList<long>> FollowersAsync(DbConnection connection, DbTransaction transaction, long threadId) =>
         (await connection.QueryAsync<long>("SELECT user_id FROM thread_follows WHERE thread_id = @threadId;", new { threadId }, transaction)).ToList();
 
     /// <summary>The member follows the thread (once).</summary>
-    internal static Task FollowAsync(SqliteConnection connection, SqliteTransaction transaction, long threadId, long userId, DateTimeOffset now) =>
+    internal static Task FollowAsync(DbConnection connection, DbTransaction transaction, long threadId, long userId, DateTimeOffset now) =>
         connection.ExecuteAsync(
             "INSERT INTO thread_follows (thread_id, user_id, created_at) VALUES (@threadId, @userId, @now) ON CONFLICT DO NOTHING;",
             new { threadId, userId, now }, transaction);

@@ -5,7 +5,7 @@ using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Jobs.Escalation;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Escalation;
 
@@ -88,10 +88,12 @@ public sealed class EscalationStore(Database database, CaseStore cases, SlaClock
             {
                 return Failure.Conflict("The first-response time has not passed yet.", row.FirstResponseDue is { } d ? $"Due at {d:O}." : null);
             }
-            return await ClimbAsync(connection, transaction, row, Actor.Anonymous with { Label = "提出人" }, $"提出人申请上报:{reason}", manual: true);
+            return await ClimbAsync(connection, transaction, row, Actor.Anonymous with { Label = "提出人" }, $"提出人申请上报:{reason}", manual: true)
+                ? true
+                : Failure.Conflict("The case changed meanwhile (answered, transferred or escalated); read it again.");
         });
 
-    private async Task<bool> ClimbAsync(SqliteConnection connection, SqliteTransaction transaction, StepRow row, Actor actor, string note, bool manual)
+    private async Task<bool> ClimbAsync(DbConnection connection, DbTransaction transaction, StepRow row, Actor actor, string note, bool manual)
     {
         var next = EscalationLadder.Next(row.ResponsibleBody);
         if (next is null)
@@ -102,8 +104,9 @@ public sealed class EscalationStore(Database database, CaseStore cases, SlaClock
             """
             UPDATE cases SET responsible_body = @next, escalation_level = escalation_level + 1, updated_at = @now,
                 manually_escalated = CASE WHEN @manual THEN 1 ELSE manually_escalated END
-            WHERE id = @Id AND escalation_level = @EscalationLevel;
-            """, new { next, now = time.GetUtcNow(), manual, row.Id, row.EscalationLevel }, transaction);
+            WHERE id = @Id AND escalation_level = @EscalationLevel AND responsible_body = @ResponsibleBody AND state = @State
+              AND CASE WHEN @manual THEN manually_escalated ELSE 0 END = 0;
+            """, new { next, now = time.GetUtcNow(), manual, row.Id, row.EscalationLevel, row.ResponsibleBody, row.State }, transaction);
         if (moved != 1)
         {
             return false;
@@ -120,7 +123,7 @@ public sealed class EscalationStore(Database database, CaseStore cases, SlaClock
         return true;
     }
 
-    private static Task<StepRow?> FindAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId) =>
+    private static Task<StepRow?> FindAsync(DbConnection connection, DbTransaction transaction, long caseId) =>
         connection.QuerySingleOrDefaultAsync<StepRow>(
             """
             SELECT id AS Id, community_id AS CommunityId, kind AS Kind, responsible_body AS ResponsibleBody, escalation_level AS EscalationLevel,

@@ -2,7 +2,7 @@ using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Reports;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Escalation;
 
@@ -56,7 +56,7 @@ public sealed class EvaluationStore(Database database, Surveys.SurveyResultsStor
         return evaluation with { Bodies = bodies, LatestSurvey = survey };
     }
 
-    private static async Task<IReadOnlyList<BodyEvaluation>> EvaluateAsync(SqliteConnection connection, long communityId, Period period)
+    private static async Task<IReadOnlyList<BodyEvaluation>> EvaluateAsync(DbConnection connection, long communityId, Period period)
     {
         var range = new { communityId, from = period.From, to = period.To };
         // The body each case was first routed to is the one it "received" it.
@@ -96,7 +96,7 @@ public sealed class EvaluationStore(Database database, Surveys.SurveyResultsStor
     /// Residents' satisfaction per first body, each reply scored 0..1: a repair rating's mean of the
     /// three dimensions mapped from 1–5 stars, and an opinion author's last reply, satisfied (1) or not (0).
     /// </summary>
-    private static async Task<Dictionary<string, (double Score, int Replies)>> SatisfactionAsync(SqliteConnection connection, object range)
+    private static async Task<Dictionary<string, (double Score, int Replies)>> SatisfactionAsync(DbConnection connection, object range)
     {
         var rows = await connection.QueryAsync<(string Body, double Score)>(SatisfactionSql, range);
         return rows.GroupBy(r => r.Body).ToDictionary(g => g.Key, g => (g.Sum(r => r.Score), g.Count()));

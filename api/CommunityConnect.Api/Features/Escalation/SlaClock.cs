@@ -1,7 +1,7 @@
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Jobs.Escalation;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Escalation;
 
@@ -27,7 +27,7 @@ public sealed class SlaClock(TimeProvider time) : ICaseClock
         public DateTimeOffset? PausedAt { get; init; }
     }
 
-    private static Task<ClockRow> ReadAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId) =>
+    private static Task<ClockRow> ReadAsync(DbConnection connection, DbTransaction transaction, long caseId) =>
         connection.QuerySingleAsync<ClockRow>(
             """
             SELECT c.community_id AS CommunityId, co.street_id AS StreetId, c.kind AS Kind, c.urgent AS Urgent, c.state AS State,
@@ -38,7 +38,7 @@ public sealed class SlaClock(TimeProvider time) : ICaseClock
             """, new { caseId }, transaction);
 
     /// <summary>Fresh clocks for the body the case is with now (on open, climb and transfer).</summary>
-    public async Task StartAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId)
+    public async Task StartAsync(DbConnection connection, DbTransaction transaction, long caseId)
     {
         var row = await ReadAsync(connection, transaction, caseId);
         var now = time.GetUtcNow();
@@ -63,7 +63,7 @@ public sealed class SlaClock(TimeProvider time) : ICaseClock
     /// resolution clock, and the first response is due by the policy's first-response time or the
     /// promise, whichever comes first. Call right after the case opened.
     /// </summary>
-    public Task PromiseAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId, DateTimeOffset resolveBy) =>
+    public Task PromiseAsync(DbConnection connection, DbTransaction transaction, long caseId, DateTimeOffset resolveBy) =>
         connection.ExecuteAsync(
             """
             UPDATE cases SET
@@ -77,7 +77,7 @@ public sealed class SlaClock(TimeProvider time) : ICaseClock
             """, new { caseId, resolveBy }, transaction);
 
     /// <summary>Moves the clocks after an item event has moved the case (<see cref="CaseStore.RecordAsync"/>).</summary>
-    public async Task OnEventAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId, ItemEvent itemEvent)
+    public async Task OnEventAsync(DbConnection connection, DbTransaction transaction, long caseId, ItemEvent itemEvent)
     {
         var row = await ReadAsync(connection, transaction, caseId);
         switch (itemEvent)
@@ -117,7 +117,7 @@ public sealed class SlaClock(TimeProvider time) : ICaseClock
     /// climbed to and that has not answered keeps its first-response clock, so the body being
     /// supervised cannot switch its supervision off by pausing.
     /// </summary>
-    public async Task PauseAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId)
+    public async Task PauseAsync(DbConnection connection, DbTransaction transaction, long caseId)
     {
         var row = await ReadAsync(connection, transaction, caseId);
         if (row.PausedAt is not null)
@@ -137,7 +137,7 @@ public sealed class SlaClock(TimeProvider time) : ICaseClock
         row.EscalationLevel == 0 && row.State == CaseStateTable.Responded && !EscalationLadder.IsTop(row.ResponsibleBody);
 
     /// <summary>Resuming moves the resolution due time (and the target) by the paused working time.</summary>
-    public async Task ResumeAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId)
+    public async Task ResumeAsync(DbConnection connection, DbTransaction transaction, long caseId)
     {
         var row = await ReadAsync(connection, transaction, caseId);
         if (row.PausedAt is not { } pausedAt || row.ResolveDue is not { } resolveDue)
@@ -157,6 +157,6 @@ public sealed class SlaClock(TimeProvider time) : ICaseClock
             """, new { caseId, shifted, deltaMs = (long)delta.TotalMilliseconds, resolutionClockRunning = ResolutionClockRuns(row) }, transaction);
     }
 
-    private static Task SetNextAsync(SqliteConnection connection, SqliteTransaction transaction, long caseId, DateTimeOffset? next) =>
+    private static Task SetNextAsync(DbConnection connection, DbTransaction transaction, long caseId, DateTimeOffset? next) =>
         connection.ExecuteAsync("UPDATE cases SET next_escalation_at = @next WHERE id = @caseId;", new { caseId, next }, transaction);
 }

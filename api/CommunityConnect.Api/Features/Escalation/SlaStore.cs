@@ -2,7 +2,7 @@ using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Jobs;
 using CommunityConnect.Jobs.Escalation;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Escalation;
 
@@ -66,7 +66,7 @@ public sealed class SlaStore(Database database, TimeProvider time)
 
     /// <summary>The clock targets of one kind and urgency, inside a unit of work.</summary>
     public static async Task<(int FirstResponseMinutes, int ResolveMinutes)> PolicyAsync(
-        SqliteConnection connection, SqliteTransaction? transaction, long communityId, string kind, bool urgent)
+        DbConnection connection, DbTransaction? transaction, long communityId, string kind, bool urgent)
     {
         var row = await connection.QuerySingleOrDefaultAsync<PolicyRow>(
             """
@@ -110,7 +110,7 @@ public sealed class SlaStore(Database database, TimeProvider time)
         });
 
     /// <summary>The working calendar of a street (DESIGN.md's default where it has none).</summary>
-    public static async Task<WorkingCalendar> CalendarAsync(SqliteConnection connection, SqliteTransaction? transaction, long streetId)
+    public static async Task<WorkingCalendar> CalendarAsync(DbConnection connection, DbTransaction? transaction, long streetId)
     {
         var row = await connection.QuerySingleOrDefaultAsync<CalendarRow>(
             "SELECT time_zone AS TimeZone, work_start AS WorkStart, work_end AS WorkEnd FROM street_calendars WHERE street_id = @streetId;",

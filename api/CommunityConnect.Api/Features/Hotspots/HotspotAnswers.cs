@@ -4,7 +4,7 @@ using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Hotspots;
 
@@ -26,7 +26,7 @@ public sealed class HotspotAnswers(CaseStore cases, Inbox.Inbox inbox) : ICaseAn
         public string? CaseKey { get; init; }
     }
 
-    public async Task<Outcome<CaseResponse>> AnswerAsync(SqliteConnection connection, SqliteTransaction transaction,
+    public async Task<Outcome<CaseResponse>> AnswerAsync(DbConnection connection, DbTransaction transaction,
         long itemId, CommunityAccess access, AuthorKeys callerKeys, string displayName, string body)
     {
         var hotspot = await connection.QuerySingleOrDefaultAsync<(long CaseId, long CommunityId, string Category, long? BuildingId)?>(

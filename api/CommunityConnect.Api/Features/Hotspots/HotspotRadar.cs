@@ -4,7 +4,7 @@ using CommunityConnect.Api.Features.Intake;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Jobs.Hotspots;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Hotspots;
 
@@ -87,7 +87,7 @@ public sealed class HotspotRadar(Database database, IntakeAnalyser analyser, Cas
     }
 
     /// <summary>The community's items of the long window that no hotspot holds, each with its category, place and resident.</summary>
-    private async Task<List<Candidate>> CandidatesAsync(SqliteConnection connection, long communityId, DateTimeOffset since)
+    private async Task<List<Candidate>> CandidatesAsync(DbConnection connection, long communityId, DateTimeOffset since)
     {
         var buildings = (await connection.QueryAsync<(long Id, string Number)>(
             "SELECT id, number FROM buildings WHERE community_id = @communityId;", new { communityId })).ToDictionary(b => b.Number, b => b.Id);
@@ -128,7 +128,7 @@ public sealed class HotspotRadar(Database database, IntakeAnalyser analyser, Cas
     /// run claimed first undoes the unit (a failed outcome), so nothing is raised or claimed twice.
     /// Answers whether it raised a hotspot.
     /// </summary>
-    private async Task<Outcome<bool>> SweepGroupAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId, string category, long? buildingId,
+    private async Task<Outcome<bool>> SweepGroupAsync(DbConnection connection, DbTransaction transaction, long communityId, string category, long? buildingId,
         List<Candidate> items, HotspotSettings settings, DateTimeOffset now)
     {
         var open = await connection.QuerySingleOrDefaultAsync<long?>(
@@ -183,7 +183,7 @@ public sealed class HotspotRadar(Database database, IntakeAnalyser analyser, Cas
     private static readonly Failure ClaimedElsewhere = Failure.Conflict("Another radar run claimed an item first.");
 
     /// <summary>Adds the items to the hotspot; false when another run holds one of them already.</summary>
-    private static async Task<bool> ClaimAsync(SqliteConnection connection, SqliteTransaction transaction, long hotspotId, List<Candidate> items)
+    private static async Task<bool> ClaimAsync(DbConnection connection, DbTransaction transaction, long hotspotId, List<Candidate> items)
     {
         foreach (var item in items)
         {
@@ -201,7 +201,7 @@ public sealed class HotspotRadar(Database database, IntakeAnalyser analyser, Cas
     }
 
     /// <summary>The hotspot's residents, counted again over all its items (anonymous ones as one), and its latest item.</summary>
-    private static Task RecountAsync(SqliteConnection connection, SqliteTransaction transaction, long hotspotId) =>
+    private static Task RecountAsync(DbConnection connection, DbTransaction transaction, long hotspotId) =>
         connection.ExecuteAsync(
             $"""
              UPDATE hotspots SET
@@ -210,7 +210,7 @@ public sealed class HotspotRadar(Database database, IntakeAnalyser analyser, Cas
              WHERE id = @hotspotId;
              """, new { hotspotId }, transaction);
 
-    internal static async Task<string> PlaceAsync(SqliteConnection connection, SqliteTransaction? transaction, long? buildingId) =>
+    internal static async Task<string> PlaceAsync(DbConnection connection, DbTransaction? transaction, long? buildingId) =>
         buildingId is null
             ? HotspotQueries.CommonArea
             : await connection.ExecuteScalarAsync<string>("SELECT name FROM buildings WHERE id = @buildingId;", new { buildingId }, transaction)

@@ -1,6 +1,6 @@
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Hotspots;
 
@@ -21,7 +21,7 @@ public sealed class HotspotSettingsStore(Database database, TimeProvider time)
         public int LongResidents { get; init; }
     }
 
-    internal static async Task<HotspotSettings> ReadAsync(SqliteConnection connection, SqliteTransaction? transaction, long communityId)
+    internal static async Task<HotspotSettings> ReadAsync(DbConnection connection, DbTransaction? transaction, long communityId)
     {
         var row = await connection.QuerySingleOrDefaultAsync<SettingsRow>(
             """

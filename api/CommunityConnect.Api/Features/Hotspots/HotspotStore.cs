@@ -1,7 +1,7 @@
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Hotspots;
 
@@ -92,6 +92,6 @@ public sealed class HotspotStore(Database database)
             items.Select(i => new HotspotItem(i.Kind, i.Id, Infrastructure.Text.UserText.Cut(i.Excerpt, 60), i.Anonymous, i.ReportedAt)).ToList());
     }
 
-    internal static async Task<IReadOnlyList<HotspotItemRow>> ItemsAsync(SqliteConnection connection, SqliteTransaction? transaction, long hotspotId) =>
+    internal static async Task<IReadOnlyList<HotspotItemRow>> ItemsAsync(DbConnection connection, DbTransaction? transaction, long hotspotId) =>
         (await connection.QueryAsync<HotspotItemRow>(HotspotQueries.ItemsOf, new { hotspotId }, transaction)).ToList();
 }

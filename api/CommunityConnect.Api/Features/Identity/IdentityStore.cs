@@ -2,7 +2,7 @@ using CommunityConnect.Api.Features.Communities;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Identity;
 
@@ -95,7 +95,7 @@ public sealed class IdentityStore(Database database, TimeProvider time)
         });
 
     /// <summary>A demo owner holding one key of the current register, living in the key's first unit.</summary>
-    private static async Task<Outcome<long>> CreateDevOwnerAsync(SqliteConnection connection, SqliteTransaction transaction,
+    private static async Task<Outcome<long>> CreateDevOwnerAsync(DbConnection connection, DbTransaction transaction,
         DevLoginRequest request, string ownerKey, DateTimeOffset now)
     {
         var units = await OwnersRegisterStore.UnitsOfKeyAsync(connection, transaction, request.CommunityId!.Value, ownerKey);
@@ -112,7 +112,7 @@ public sealed class IdentityStore(Database database, TimeProvider time)
         return userId;
     }
 
-    private static Task<long> InsertUserAsync(SqliteConnection connection, SqliteTransaction transaction, DevLoginRequest request, DateTimeOffset now) =>
+    private static Task<long> InsertUserAsync(DbConnection connection, DbTransaction transaction, DevLoginRequest request, DateTimeOffset now) =>
         connection.ExecuteScalarAsync<long>(
             """
             INSERT INTO users (handle, display_name, created_at) VALUES (@Handle, @name, @now) RETURNING id;

@@ -1,6 +1,6 @@
 using CommunityConnect.Api.Infrastructure.Auth;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Inbox;
 
@@ -14,7 +14,7 @@ public sealed record Notice(string Kind, string Title, string Body, long? Commun
 /// </summary>
 public interface INoticeMirror
 {
-    Task MirrorAsync(SqliteConnection connection, SqliteTransaction transaction, long userId, long notificationId, Notice notice);
+    Task MirrorAsync(DbConnection connection, DbTransaction transaction, long userId, long notificationId, Notice notice);
 }
 
 /// <summary>
@@ -25,10 +25,10 @@ public sealed class Inbox(RecipientKeys keys, TimeProvider time, IEnumerable<INo
 {
     private readonly IReadOnlyList<INoticeMirror> _mirrors = mirrors.ToList();
 
-    public Task NotifyUserAsync(SqliteConnection connection, SqliteTransaction transaction, long userId, Notice notice) =>
+    public Task NotifyUserAsync(DbConnection connection, DbTransaction transaction, long userId, Notice notice) =>
         NotifyUsersAsync(connection, transaction, [userId], notice);
 
-    public async Task NotifyUsersAsync(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<long> userIds, Notice notice)
+    public async Task NotifyUsersAsync(DbConnection connection, DbTransaction transaction, IEnumerable<long> userIds, Notice notice)
     {
         foreach (var userId in userIds.Distinct())
         {
@@ -41,7 +41,7 @@ public sealed class Inbox(RecipientKeys keys, TimeProvider time, IEnumerable<INo
     }
 
     /// <summary>Everyone holding one of <paramref name="roles"/> in the community.</summary>
-    public async Task NotifyRolesAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId, IEnumerable<string> roles, Notice notice, long? exceptUserId = null)
+    public async Task NotifyRolesAsync(DbConnection connection, DbTransaction transaction, long communityId, IEnumerable<string> roles, Notice notice, long? exceptUserId = null)
     {
         var userIds = await connection.QueryAsync<long>(
             """
@@ -52,7 +52,7 @@ public sealed class Inbox(RecipientKeys keys, TimeProvider time, IEnumerable<INo
     }
 
     /// <summary>For recipients known only by their keyed hash (an anonymous author): the inbox only, never WeChat.</summary>
-    public async Task NotifyKeysAsync(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<string> recipientKeys, Notice notice)
+    public async Task NotifyKeysAsync(DbConnection connection, DbTransaction transaction, IEnumerable<string> recipientKeys, Notice notice)
     {
         foreach (var recipientKey in recipientKeys.Distinct())
         {
@@ -60,7 +60,7 @@ public sealed class Inbox(RecipientKeys keys, TimeProvider time, IEnumerable<INo
         }
     }
 
-    private Task<long> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, string recipientKey, Notice notice) =>
+    private Task<long> InsertAsync(DbConnection connection, DbTransaction transaction, string recipientKey, Notice notice) =>
         connection.ExecuteScalarAsync<long>(
             """
             INSERT INTO notifications (recipient_key, community_id, kind, title, body, item_kind, item_id, created_at)

@@ -87,7 +87,7 @@ public sealed class IntakeEngineSource(IOptions<IntakeOptions> options, IHostEnv
                 .Select(c => new LabelledMessage(c.Text, c.Intent, c.Category, c.ResponsibleBody, null, null, false))
                 .ToList();
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (System.Data.Common.DbException e)
         {
             logger?.LogWarning(e, "The routing corrections could not be read; the analyser trains on its files alone.");
             return [];

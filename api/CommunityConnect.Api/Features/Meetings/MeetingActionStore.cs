@@ -2,7 +2,7 @@ using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Meetings;
 
@@ -41,7 +41,7 @@ public sealed class MeetingActionStore(Database database, CaseStore cases, TimeP
         """;
 
     /// <summary>The actions of some meetings, by meeting, in the order they were recorded.</summary>
-    public static async Task<Dictionary<long, List<MeetingAction>>> ActionsOfAsync(SqliteConnection connection, SqliteTransaction? transaction,
+    public static async Task<Dictionary<long, List<MeetingAction>>> ActionsOfAsync(DbConnection connection, DbTransaction? transaction,
         IReadOnlyList<long> meetingIds, DateTimeOffset now)
     {
         var rows = await connection.QueryAsync<ActionRow>(

@@ -5,7 +5,7 @@ using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Meetings;
 
@@ -15,7 +15,7 @@ public sealed class MeetingMinutesStore(MeetingStore meetings, CaseStore cases, 
     /// <summary>The organiser, as the minutes and the action cases name them.</summary>
     public sealed record Recorder(CommunityAccess Access, string DisplayName);
 
-    private static async Task<Outcome<MeetingStore.Row>> OrganisersMeetingAsync(SqliteConnection connection, SqliteTransaction transaction, long meetingId,
+    private static async Task<Outcome<MeetingStore.Row>> OrganisersMeetingAsync(DbConnection connection, DbTransaction transaction, long meetingId,
         CommunityAccess access)
     {
         var row = await MeetingStore.FindAsync(connection, transaction, meetingId, access.CommunityId);
@@ -35,7 +35,7 @@ public sealed class MeetingMinutesStore(MeetingStore meetings, CaseStore cases, 
     /// Each action opens a case of kind <c>meeting_action</c> for its body, with its due time as the
     /// resolution clock, so the escalation sweep covers what was promised in the meeting.
     /// </summary>
-    public async Task<Outcome<Meeting>> RecordAsync(SqliteConnection connection, SqliteTransaction transaction, long meetingId, Recorder recorder,
+    public async Task<Outcome<Meeting>> RecordAsync(DbConnection connection, DbTransaction transaction, long meetingId, Recorder recorder,
         NewMinutesInput input)
     {
         var found = await OrganisersMeetingAsync(connection, transaction, meetingId, recorder.Access);
@@ -88,7 +88,7 @@ public sealed class MeetingMinutesStore(MeetingStore meetings, CaseStore cases, 
     /// Corrects the minutes' text while they are not yet fixed: the guard is in the UPDATE (recorded
     /// less than 7 days ago by the domain clock), so a correction racing the lock cannot slip past it.
     /// </summary>
-    public async Task<Outcome<Meeting>> CorrectAsync(SqliteConnection connection, SqliteTransaction transaction, long meetingId, CommunityAccess access,
+    public async Task<Outcome<Meeting>> CorrectAsync(DbConnection connection, DbTransaction transaction, long meetingId, CommunityAccess access,
         MinutesCorrectionInput input)
     {
         var found = await OrganisersMeetingAsync(connection, transaction, meetingId, access);
@@ -117,7 +117,7 @@ public sealed class MeetingMinutesStore(MeetingStore meetings, CaseStore cases, 
     }
 
     /// <summary>An amendment, shown beside the minutes (409 before there are minutes).</summary>
-    public async Task<Outcome<MeetingAmendment>> AmendAsync(SqliteConnection connection, SqliteTransaction transaction, long meetingId, Recorder recorder,
+    public async Task<Outcome<MeetingAmendment>> AmendAsync(DbConnection connection, DbTransaction transaction, long meetingId, Recorder recorder,
         string text)
     {
         var found = await OrganisersMeetingAsync(connection, transaction, meetingId, recorder.Access);

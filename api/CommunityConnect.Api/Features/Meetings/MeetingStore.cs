@@ -2,7 +2,7 @@ using CommunityConnect.Api.Features.Announcements;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Meetings;
 
@@ -50,7 +50,7 @@ public sealed class MeetingStore(Database database, TimeProvider time)
     }
 
     /// <summary>A meeting of the caller's community (every member and the street admin see every meeting).</summary>
-    public static Task<Row?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, long meetingId, long communityId) =>
+    public static Task<Row?> FindAsync(DbConnection connection, DbTransaction? transaction, long meetingId, long communityId) =>
         connection.QuerySingleOrDefaultAsync<Row>(
             $"SELECT {Columns} WHERE g.id = @meetingId AND g.community_id = @communityId;", new { meetingId, communityId }, transaction);
 
@@ -73,7 +73,7 @@ public sealed class MeetingStore(Database database, TimeProvider time)
     }
 
     /// <summary>Schedules a meeting (a unit of work) and tells the community.</summary>
-    public async Task<Outcome<Meeting>> ScheduleAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access,
+    public async Task<Outcome<Meeting>> ScheduleAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access,
         string organiserBody, NewMeetingInput input, Inbox.Inbox inbox)
     {
         var id = await connection.ExecuteScalarAsync<long>(
@@ -139,7 +139,7 @@ public sealed class MeetingStore(Database database, TimeProvider time)
     }
 
     /// <summary>One meeting with its minutes, actions and amendments, on the caller's connection.</summary>
-    public async Task<Meeting?> DetailAsync(SqliteConnection connection, SqliteTransaction? transaction, long meetingId, long communityId)
+    public async Task<Meeting?> DetailAsync(DbConnection connection, DbTransaction? transaction, long meetingId, long communityId)
     {
         var row = await FindAsync(connection, transaction, meetingId, communityId);
         if (row is null)

@@ -5,7 +5,7 @@ using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Moderation;
 
@@ -47,7 +47,7 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
         public string Body { get; init; } = "";
     }
 
-    private static Task<PostRow?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, string kind, long id) =>
+    private static Task<PostRow?> FindAsync(DbConnection connection, DbTransaction? transaction, string kind, long id) =>
         kind == "thread"
             ? connection.QuerySingleOrDefaultAsync<PostRow>(
                 """
@@ -63,7 +63,7 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
                 """, new { id }, transaction);
 
     /// <summary>A member flags a post once; at <see cref="FlagsToHide"/> different members it is hidden pending review.</summary>
-    public async Task<Outcome<FlagReceipt>> FlagAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access, string kind, long id, string reason)
+    public async Task<Outcome<FlagReceipt>> FlagAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access, string kind, long id, string reason)
     {
         var post = await FindAsync(connection, transaction, kind, id);
         if (post is null || post.CommunityId != access.CommunityId)
@@ -92,9 +92,10 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
         var count = await connection.ExecuteScalarAsync<int>(
             "SELECT COUNT(*) FROM content_flags WHERE target_kind = @kind AND target_id = @id;", new { kind, id }, transaction);
         var hidden = count >= FlagsToHide;
-        if (hidden)
+        // Only the flag that moves a published post hides it; a flag that finds it hidden already (another
+        // flag or a moderator came first) neither logs nor notifies again.
+        if (hidden && await SetReviewAsync(connection, transaction, kind, id, post, ReviewStates.Hidden, "flags", null))
         {
-            await SetReviewAsync(connection, transaction, kind, id, ReviewStates.Hidden, "flags", null);
             if (kind == "thread")
             {
                 await feed.MovedInFeedAsync(connection, transaction, post.CommunityId, id);
@@ -190,11 +191,17 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
             switch (action)
             {
                 case "approve" or "restore":
-                    await SetReviewAsync(connection, transaction, kind, id, ReviewStates.Published, null, null);
+                    if (!await SetReviewAsync(connection, transaction, kind, id, post, ReviewStates.Published, null, null))
+                    {
+                        return ChangedMeanwhile;
+                    }
                     await PublishedAsync(connection, transaction, kind, post);
                     break;
                 case "hide":
-                    await SetReviewAsync(connection, transaction, kind, id, ReviewStates.Hidden, "moderator", reason);
+                    if (!await SetReviewAsync(connection, transaction, kind, id, post, ReviewStates.Hidden, "moderator", reason))
+                    {
+                        return ChangedMeanwhile;
+                    }
                     if (kind == "reply" && post.ReviewState == ReviewStates.Published)
                     {
                         await connection.ExecuteAsync("UPDATE threads SET reply_count = reply_count - 1 WHERE id = @ThreadId;", post, transaction);
@@ -204,10 +211,18 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
                             kind == "thread" ? "thread" : "reply", id));
                     break;
                 case "pin" or "unpin":
-                    await connection.ExecuteAsync("UPDATE threads SET pinned = @pinned WHERE id = @id;", new { id, pinned = action == "pin" }, transaction);
+                    if (await connection.ExecuteAsync("UPDATE threads SET pinned = @pinned WHERE id = @id AND pinned = @was;",
+                            new { id, pinned = action == "pin", was = post.Pinned }, transaction) != 1)
+                    {
+                        return ChangedMeanwhile;
+                    }
                     break;
                 case "lock" or "unlock":
-                    await connection.ExecuteAsync("UPDATE threads SET locked = @locked WHERE id = @id;", new { id, locked = action == "lock" }, transaction);
+                    if (await connection.ExecuteAsync("UPDATE threads SET locked = @locked WHERE id = @id AND locked = @was;",
+                            new { id, locked = action == "lock", was = post.Locked }, transaction) != 1)
+                    {
+                        return ChangedMeanwhile;
+                    }
                     break;
             }
             if (kind == "thread" && action is "approve" or "restore" or "hide" or "pin" or "unpin")
@@ -236,18 +251,28 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
             return true;
         });
 
-    private static Task SetReviewAsync(SqliteConnection connection, SqliteTransaction transaction, string kind, long id, string state, string? hiddenBy, string? reason) =>
-        connection.ExecuteAsync(
+    private static readonly Failure ChangedMeanwhile = Failure.Conflict("This post was changed by someone else meanwhile; read it again.");
+
+    /// <summary>Moves the post's review state from the one it was read in (state and who hid it); false when it had moved already.</summary>
+    private static async Task<bool> SetReviewAsync(DbConnection connection, DbTransaction transaction, string kind, long id, PostRow read,
+        string state, string? hiddenBy, string? reason) =>
+        await connection.ExecuteAsync(
             kind == "thread"
-                ? "UPDATE threads SET review_state = @state, hidden_by = @hiddenBy, hidden_reason = @reason WHERE id = @id;"
-                : "UPDATE thread_replies SET review_state = @state, hidden_by = @hiddenBy, hidden_reason = @reason WHERE id = @id;",
-            new { id, state, hiddenBy, reason }, transaction);
+                ? """
+                  UPDATE threads SET review_state = @state, hidden_by = @hiddenBy, hidden_reason = @reason
+                  WHERE id = @id AND review_state = @fromState AND COALESCE(hidden_by, '') = @fromHiddenBy;
+                  """
+                : """
+                  UPDATE thread_replies SET review_state = @state, hidden_by = @hiddenBy, hidden_reason = @reason
+                  WHERE id = @id AND review_state = @fromState AND COALESCE(hidden_by, '') = @fromHiddenBy;
+                  """,
+            new { id, state, hiddenBy, reason, fromState = read.ReviewState, fromHiddenBy = read.HiddenBy ?? "" }, transaction) == 1;
 
     /// <summary>
     /// A reply that becomes public is counted (and reaches followers the first time). A moderator's
     /// decision clears the flags against the post, so members may flag it afresh.
     /// </summary>
-    private async Task PublishedAsync(SqliteConnection connection, SqliteTransaction transaction, string kind, PostRow post)
+    private async Task PublishedAsync(DbConnection connection, DbTransaction transaction, string kind, PostRow post)
     {
         await connection.ExecuteAsync("DELETE FROM content_flags WHERE target_kind = @kind AND target_id = @Id;", new { kind, post.Id }, transaction);
         if (kind == "thread")

@@ -2,7 +2,7 @@ using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Moderation;
 
@@ -37,10 +37,10 @@ public sealed class ModerationStore(Database database, IHostEnvironment environm
     }
 
     /// <summary>The same rule inside a unit of work: the secretary, or an appointed residents' committee member.</summary>
-    internal static async Task<bool> IsModeratorAsync(SqliteConnection connection, SqliteTransaction? transaction, CommunityAccess access) =>
+    internal static async Task<bool> IsModeratorAsync(DbConnection connection, DbTransaction? transaction, CommunityAccess access) =>
         access.Has(Roles.PartySecretary) || await IsAppointedAsync(connection, transaction, access.CommunityId, access.UserId);
 
-    private static Task<bool> IsAppointedAsync(SqliteConnection connection, SqliteTransaction? transaction, long communityId, long userId) =>
+    private static Task<bool> IsAppointedAsync(DbConnection connection, DbTransaction? transaction, long communityId, long userId) =>
         connection.ExecuteScalarAsync<bool>(
             """
             SELECT EXISTS (
@@ -111,7 +111,7 @@ public sealed class ModerationStore(Database database, IHostEnvironment environm
         return new ModerationSettings(await PreReviewAsync(connection, null, communityId));
     }
 
-    public static Task<bool> PreReviewAsync(SqliteConnection connection, SqliteTransaction? transaction, long communityId) =>
+    public static Task<bool> PreReviewAsync(DbConnection connection, DbTransaction? transaction, long communityId) =>
         connection.ExecuteScalarAsync<bool>(
             "SELECT COALESCE((SELECT pre_review FROM moderation_settings WHERE community_id = @communityId), 0);", new { communityId }, transaction);
 
@@ -166,7 +166,7 @@ public sealed class ModerationStore(Database database, IHostEnvironment environm
         });
 
     /// <summary>Writes a moderation log row inside the caller's unit of work.</summary>
-    public Task LogAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId, long? actorId, string actorLabel,
+    public Task LogAsync(DbConnection connection, DbTransaction transaction, long communityId, long? actorId, string actorLabel,
         string action, string? targetKind, long? targetId, string? reason) =>
         connection.ExecuteAsync(
             """

@@ -3,7 +3,7 @@ using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Onboarding;
 
@@ -58,7 +58,7 @@ public sealed class InvitationStore(Database database, RoleChangeLog log, Inbox.
     public Task<Outcome<Invitation>> CreateAsync(long streetId, long? communityId, InvitationInput input, string codeHash, long? createdBy) =>
         database.WriteAsync((connection, transaction) => CreateAsync(connection, transaction, streetId, communityId, input, codeHash, createdBy));
 
-    public async Task<Outcome<Invitation>> CreateAsync(SqliteConnection connection, SqliteTransaction transaction,
+    public async Task<Outcome<Invitation>> CreateAsync(DbConnection connection, DbTransaction transaction,
         long streetId, long? communityId, InvitationInput input, string codeHash, long? createdBy)
     {
         long? companyId = null;
@@ -131,7 +131,7 @@ public sealed class InvitationStore(Database database, RoleChangeLog log, Inbox.
             return (await connection.QuerySingleAsync<Invitation>($"SELECT {Columns} FROM invitations WHERE id = @Id;", invitation, transaction));
         });
 
-    private static async Task GrantAsync(SqliteConnection connection, SqliteTransaction transaction, long userId, Row invitation, DateTimeOffset now)
+    private static async Task GrantAsync(DbConnection connection, DbTransaction transaction, long userId, Row invitation, DateTimeOffset now)
     {
         if (invitation.Role == Roles.StreetAdmin)
         {
@@ -168,7 +168,7 @@ public sealed class InvitationStore(Database database, RoleChangeLog log, Inbox.
         });
 
     /// <summary>The street of that name, created when it is new (the admin command's bootstrap).</summary>
-    public static async Task<(long Id, bool Created)> FindOrCreateStreetAsync(SqliteConnection connection, SqliteTransaction transaction, string name)
+    public static async Task<(long Id, bool Created)> FindOrCreateStreetAsync(DbConnection connection, DbTransaction transaction, string name)
     {
         if (await connection.ExecuteScalarAsync<long?>("SELECT id FROM streets WHERE name = @name ORDER BY id LIMIT 1;", new { name }, transaction) is { } id)
         {

@@ -3,7 +3,7 @@ using CommunityConnect.Api.Features.ComplaintBox;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using CommunityConnect.Jobs;
 
 namespace CommunityConnect.Api.Features.PublicAccounts;
@@ -58,12 +58,12 @@ public sealed class AccountLedgerStore(Database database, OpinionStore opinions,
         return await connection.ExecuteScalarAsync<long?>("SELECT community_id FROM account_entries WHERE id = @entryId;", new { entryId });
     }
 
-    internal static Task<EntryRow?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, long entryId, long communityId) =>
+    internal static Task<EntryRow?> FindAsync(DbConnection connection, DbTransaction? transaction, long entryId, long communityId) =>
         connection.QuerySingleOrDefaultAsync<EntryRow>(
             $"SELECT {EntryColumns} WHERE e.id = @entryId AND e.community_id = @communityId;", new { entryId, communityId }, transaction);
 
     /// <summary>Appends an entry (a unit of work; the owners' committee, checked by the endpoint).</summary>
-    public async Task<Outcome<AccountEntry>> RecordAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId, string account,
+    public async Task<Outcome<AccountEntry>> RecordAsync(DbConnection connection, DbTransaction transaction, long communityId, string account,
         long userId, NewEntryInput input)
     {
         var id = await connection.ExecuteScalarAsync<long>(
@@ -81,7 +81,7 @@ public sealed class AccountLedgerStore(Database database, OpinionStore opinions,
     /// published months never change. 403 for anyone but the owners' committee; 409 for a reversing
     /// entry or one already reversed (the UNIQUE reverses_entry_id guards two at once).
     /// </summary>
-    public async Task<Outcome<AccountEntry>> ReverseAsync(SqliteConnection connection, SqliteTransaction transaction, long entryId, CommunityAccess access,
+    public async Task<Outcome<AccountEntry>> ReverseAsync(DbConnection connection, DbTransaction transaction, long entryId, CommunityAccess access,
         string reason)
     {
         var original = await FindAsync(connection, transaction, entryId, access.CommunityId);
@@ -123,7 +123,7 @@ public sealed class AccountLedgerStore(Database database, OpinionStore opinions,
     }
 
     /// <summary>One voucher image per entry (a unit of work): 404, 403 (owners' committee only), 409 for a second.</summary>
-    public async Task<Outcome<AccountEntry>> AddVoucherAsync(SqliteConnection connection, SqliteTransaction transaction, long entryId, CommunityAccess access,
+    public async Task<Outcome<AccountEntry>> AddVoucherAsync(DbConnection connection, DbTransaction transaction, long entryId, CommunityAccess access,
         string fileName, string contentType, long size)
     {
         if (await FindAsync(connection, transaction, entryId, access.CommunityId) is null)
@@ -202,7 +202,7 @@ public sealed class AccountLedgerStore(Database database, OpinionStore opinions,
     /// (category funds), routed to the owners' committee with its clocks, linked to the entry. 403 for
     /// the street admin (not a member).
     /// </summary>
-    public async Task<Outcome<Opinion>> AskAsync(SqliteConnection connection, SqliteTransaction transaction, long entryId, CommunityAccess access,
+    public async Task<Outcome<Opinion>> AskAsync(DbConnection connection, DbTransaction transaction, long entryId, CommunityAccess access,
         OpinionAuthor author, string authorKey, string text)
     {
         var entry = await FindAsync(connection, transaction, entryId, access.CommunityId);

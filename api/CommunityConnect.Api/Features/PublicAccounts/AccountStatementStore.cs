@@ -5,7 +5,7 @@ using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Http;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using CommunityConnect.Jobs;
 
 namespace CommunityConnect.Api.Features.PublicAccounts;
@@ -13,7 +13,7 @@ namespace CommunityConnect.Api.Features.PublicAccounts;
 /// <summary>Monthly statements, their publication as an announcement, and a year's entries as CSV.</summary>
 public sealed class AccountStatementStore(Database database, AnnouncementPublishing announcements, TimeProvider time)
 {
-    private static async Task<MonthlyStatement> StatementAsync(SqliteConnection connection, SqliteTransaction? transaction, long communityId, string account,
+    private static async Task<MonthlyStatement> StatementAsync(DbConnection connection, DbTransaction? transaction, long communityId, string account,
         StatementMonth month)
     {
         var range = new { communityId, account, first = month.First, next = month.NextFirst };
@@ -48,7 +48,7 @@ public sealed class AccountStatementStore(Database database, AnnouncementPublish
     /// after), and only once the month is over in Asia/Shanghai (409 before). 403 for anyone but the
     /// owners' committee. Answers the announcement as the publisher sees it.
     /// </summary>
-    public async Task<Outcome<Announcement>> PublishAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access, string account,
+    public async Task<Outcome<Announcement>> PublishAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access, string account,
         StatementMonth month, AnnouncementReading reading)
     {
         if (!access.Has(Roles.OwnersCommittee))

@@ -4,7 +4,7 @@ using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using static CommunityConnect.Api.Features.Repairs.RepairQueries;
 
 namespace CommunityConnect.Api.Features.Repairs;
@@ -13,7 +13,7 @@ namespace CommunityConnect.Api.Features.Repairs;
 public sealed class RepairConversationStore(Database database, Inbox.Inbox inbox, TimeProvider time)
 {
     /// <summary>A message between the reporter and the property staff (a unit of work for UnitOfWork.CreateAsync).</summary>
-    public async Task<Outcome<RepairMessage>> PostMessageAsync(SqliteConnection connection, SqliteTransaction transaction, long ticketId, CommunityAccess access, string body)
+    public async Task<Outcome<RepairMessage>> PostMessageAsync(DbConnection connection, DbTransaction transaction, long ticketId, CommunityAccess access, string body)
     {
         var ticket = await FindVisibleAsync(connection, transaction, ticketId, access);
         if (ticket is null)

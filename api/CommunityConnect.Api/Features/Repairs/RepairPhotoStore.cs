@@ -2,7 +2,7 @@ using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Files;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Repairs;
 
@@ -35,7 +35,7 @@ public sealed class RepairPhotoStore(Database database, FileVault files, TimePro
     /// Records a saved photo on the ticket (a unit of work for UnitOfWork.CreateAsync): the reporter
     /// and property staff add photos; a ticket holds at most <see cref="MaxPerTicket"/>.
     /// </summary>
-    public async Task<Outcome<PhotoCreated>> AddAsync(SqliteConnection connection, SqliteTransaction transaction, long ticketId,
+    public async Task<Outcome<PhotoCreated>> AddAsync(DbConnection connection, DbTransaction transaction, long ticketId,
         CommunityAccess access, string fileName, string contentType, long size)
     {
         var ticket = await RepairQueries.FindVisibleAsync(connection, transaction, ticketId, access);
@@ -55,12 +55,25 @@ public sealed class RepairPhotoStore(Database database, FileVault files, TimePro
         {
             return Failure.Conflict($"A ticket holds at most {MaxPerTicket} photos.");
         }
-        var id = await connection.ExecuteScalarAsync<long>(
+        // The cap holds with several writers: the ticket row is held first, from the state it was read in
+        // (on PostgreSQL a parallel upload waits here), and the INSERT counts again in its own WHERE.
+        if (await connection.ExecuteAsync("UPDATE repair_tickets SET state = state WHERE id = @ticketId AND state = @State;",
+                new { ticketId, ticket.State }, transaction) != 1)
+        {
+            return Failure.Conflict("The ticket was just moved by someone else; read it again.");
+        }
+        var id = await connection.ExecuteScalarAsync<long?>(
             """
             INSERT INTO repair_photos (ticket_id, file_name, content_type, size_bytes, uploaded_by, created_at)
-            VALUES (@ticketId, @fileName, @contentType, @size, @UserId, @now) RETURNING id;
-            """, new { ticketId, fileName, contentType, size, access.UserId, now = time.GetUtcNow() }, transaction);
-        return new PhotoCreated(id, $"/v1/photos/{id}");
+            SELECT @ticketId, @fileName, @contentType, @size, @UserId, @now
+            WHERE (SELECT COUNT(*) FROM repair_photos WHERE ticket_id = @ticketId) < @MaxPerTicket
+            RETURNING id;
+            """, new { ticketId, fileName, contentType, size, access.UserId, now = time.GetUtcNow(), MaxPerTicket }, transaction);
+        if (id is null)
+        {
+            return Failure.Conflict($"A ticket holds at most {MaxPerTicket} photos.");
+        }
+        return new PhotoCreated(id.Value, $"/v1/photos/{id}");
     }
 
     public sealed record StoredPhoto(long TicketId, long CommunityId, string FileName, string ContentType);

@@ -2,7 +2,7 @@ using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Repairs;
 
@@ -117,7 +117,7 @@ internal static class RepairQueries
     // ---- reads ----
 
     /// <summary>The ticket whoever asks (the system's jobs, a view after a write that checked it).</summary>
-    internal static Task<TicketRow?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, long ticketId, long userId) =>
+    internal static Task<TicketRow?> FindAsync(DbConnection connection, DbTransaction? transaction, long ticketId, long userId) =>
         connection.QuerySingleOrDefaultAsync<TicketRow>(
             $"""
              SELECT {TicketColumns}
@@ -125,14 +125,14 @@ internal static class RepairQueries
              """, new { ticketId, UserId = userId }, transaction);
 
     /// <summary>The ticket if the caller may see it (<see cref="Visible"/>), else null (404).</summary>
-    internal static Task<TicketRow?> FindVisibleAsync(SqliteConnection connection, SqliteTransaction? transaction, long ticketId, CommunityAccess access) =>
+    internal static Task<TicketRow?> FindVisibleAsync(DbConnection connection, DbTransaction? transaction, long ticketId, CommunityAccess access) =>
         connection.QuerySingleOrDefaultAsync<TicketRow>(
             $"""
              SELECT {TicketColumns}
              WHERE t.id = @ticketId AND {Visible};
              """, ReaderOf(access, new { ticketId }), transaction);
 
-    internal static async Task<IReadOnlyList<RepairPhoto>> PhotosAsync(SqliteConnection connection, SqliteTransaction? transaction, long ticketId) =>
+    internal static async Task<IReadOnlyList<RepairPhoto>> PhotosAsync(DbConnection connection, DbTransaction? transaction, long ticketId) =>
         (await connection.QueryAsync<(long Id, string ContentType, long Size, DateTimeOffset CreatedAt)>(
             "SELECT id, content_type, size_bytes, created_at FROM repair_photos WHERE ticket_id = @ticketId ORDER BY id;",
             new { ticketId }, transaction))
@@ -140,14 +140,14 @@ internal static class RepairQueries
         .ToList();
 
     /// <summary>The ticket as the caller sees it, after a write that has checked them.</summary>
-    internal static async Task<RepairTicket> ViewAsync(SqliteConnection connection, SqliteTransaction? transaction, long ticketId, CommunityAccess access) =>
+    internal static async Task<RepairTicket> ViewAsync(DbConnection connection, DbTransaction? transaction, long ticketId, CommunityAccess access) =>
         ToTicket((await FindAsync(connection, transaction, ticketId, access.UserId))!, access, await PhotosAsync(connection, transaction, ticketId));
 
-    internal static async Task<string> NameOfAsync(SqliteConnection connection, SqliteTransaction transaction, long userId) =>
+    internal static async Task<string> NameOfAsync(DbConnection connection, DbTransaction transaction, long userId) =>
         await connection.ExecuteScalarAsync<string?>("SELECT display_name FROM users WHERE id = @userId;", new { userId }, transaction) ?? "";
 
     /// <summary>A row of the ticket's history: every move and message, in order.</summary>
-    internal static Task AddHistoryAsync(SqliteConnection connection, SqliteTransaction transaction, long ticketId, string eventName, Actor actor,
+    internal static Task AddHistoryAsync(DbConnection connection, DbTransaction transaction, long ticketId, string eventName, Actor actor,
         string? fromState, string? toState, string? note, DateTimeOffset now) =>
         connection.ExecuteAsync(
             """

@@ -4,7 +4,7 @@ using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using static CommunityConnect.Api.Features.Repairs.RepairQueries;
 
 namespace CommunityConnect.Api.Features.Repairs;
@@ -79,7 +79,7 @@ public sealed class RepairStore(Database database, CaseStore cases, Inbox.Inbox 
     /// community's routing table, its first history row and, when staff reported it for a resident,
     /// a notice to that resident. The handler has checked the location and the reporter.
     /// </summary>
-    public async Task<Outcome<RepairTicket>> CreateAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access,
+    public async Task<Outcome<RepairTicket>> CreateAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access,
         NewRepairTicket input, long reporterId, string channel, long? buildingId, string? contactPhone, bool urgent)
     {
         var now = time.GetUtcNow();
@@ -121,7 +121,7 @@ public sealed class RepairStore(Database database, CaseStore cases, Inbox.Inbox 
         database.WriteAsync((connection, transaction) => AgreeAsync(connection, transaction, ticketId, access, agree));
 
     /// <summary>"Me too" (or taking it back) inside a caller's unit of work (the chat assistant's "me too").</summary>
-    public async Task<Outcome<bool>> AgreeAsync(SqliteConnection connection, SqliteTransaction transaction, long ticketId, CommunityAccess access, bool agree = true)
+    public async Task<Outcome<bool>> AgreeAsync(DbConnection connection, DbTransaction transaction, long ticketId, CommunityAccess access, bool agree = true)
     {
         var ticket = await FindVisibleAsync(connection, transaction, ticketId, access);
         if (ticket is null)

@@ -5,7 +5,7 @@ using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Text;
 using CommunityConnect.Jobs.Repairs;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using static CommunityConnect.Api.Features.Repairs.RepairQueries;
 
 namespace CommunityConnect.Api.Features.Repairs;
@@ -72,7 +72,7 @@ public sealed class RepairTransitionStore(Database database, CaseStore cases, In
     /// two concurrent moves exactly one happens), then its history, its case and the notices.
     /// Answers false when the ticket had moved already.
     /// </summary>
-    private async Task<bool> ApplyAsync(SqliteConnection connection, SqliteTransaction transaction, TicketRow ticket, RepairTransition transition,
+    private async Task<bool> ApplyAsync(DbConnection connection, DbTransaction transaction, TicketRow ticket, RepairTransition transition,
         Actor actor, string? note, long? technicianId = null)
     {
         var now = time.GetUtcNow();
@@ -132,7 +132,7 @@ public sealed class RepairTransitionStore(Database database, CaseStore cases, In
     // ---- rating and closing ----
 
     /// <summary>The reporter rates a resolved ticket, once; this closes it. A unit of work for UnitOfWork.CreateAsync.</summary>
-    public async Task<Outcome<RepairTicket>> RateAsync(SqliteConnection connection, SqliteTransaction transaction, long ticketId, CommunityAccess access, NewRepairRating rating)
+    public async Task<Outcome<RepairTicket>> RateAsync(DbConnection connection, DbTransaction transaction, long ticketId, CommunityAccess access, NewRepairRating rating)
     {
         var ticket = await FindVisibleAsync(connection, transaction, ticketId, access);
         if (ticket is null)

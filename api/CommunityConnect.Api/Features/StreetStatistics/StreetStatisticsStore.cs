@@ -5,7 +5,7 @@ using CommunityConnect.Api.Features.Surveys;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Reports;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using CommunityConnect.Jobs;
 
 namespace CommunityConnect.Api.Features.StreetStatistics;
@@ -54,7 +54,7 @@ public sealed class StreetStatisticsStore(Database database, SurveyResultsStore 
         return new StreetStatistics(streetId, from, to, perCommunity, total);
     }
 
-    private async Task<Facts> GatherAsync(SqliteConnection connection, long streetId, IReadOnlyList<long> communityIds, DateTimeOffset from, DateTimeOffset to)
+    private async Task<Facts> GatherAsync(DbConnection connection, long streetId, IReadOnlyList<long> communityIds, DateTimeOffset from, DateTimeOffset to)
     {
         var range = new { streetId, from, to };
         var cases = (await connection.QueryAsync<CaseFact>(

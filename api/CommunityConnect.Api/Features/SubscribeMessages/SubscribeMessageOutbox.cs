@@ -1,7 +1,7 @@
 using System.Text.Json;
 using CommunityConnect.Api.Features.Inbox;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Options;
 
 namespace CommunityConnect.Api.Features.SubscribeMessages;
@@ -12,7 +12,7 @@ namespace CommunityConnect.Api.Features.SubscribeMessages;
 /// </summary>
 public sealed class SubscribeMessageOutbox(IOptionsMonitor<SubscribeMessageOptions> options, TimeProvider time) : INoticeMirror
 {
-    public async Task MirrorAsync(SqliteConnection connection, SqliteTransaction transaction, long userId, long notificationId, Notice notice)
+    public async Task MirrorAsync(DbConnection connection, DbTransaction transaction, long userId, long notificationId, Notice notice)
     {
         if (options.CurrentValue.For(notice.Kind) is not { } match)
         {

@@ -81,10 +81,14 @@ public sealed class SubscribeMessageSender(
             // The user's consent is used up on WeChat's side: ours must say so too. Never retried.
             await database.WriteAsync(async (connection, transaction) =>
             {
+                if (!await MarkAsync(connection, transaction, messageId, "consent_used_up", "43101: consent used up"))
+                {
+                    return false;
+                }
                 await connection.ExecuteAsync(
                     "UPDATE subscription_consents SET remaining = 0, updated_at = @now WHERE user_id = @UserId AND template_key = @TemplateKey;",
                     new { claimed.UserId, claimed.TemplateKey, now = time.GetUtcNow() }, transaction);
-                return await MarkAsync(connection, transaction, messageId, "consent_used_up", "43101: consent used up");
+                return true;
             });
             return false;
         }
@@ -93,11 +97,18 @@ public sealed class SubscribeMessageSender(
             // WeChat said busy after the client's retries: not delivered, so it may go again later.
             await database.WriteAsync(async (connection, transaction) =>
             {
+                // The consent goes back only with the message it was taken for, and only once.
+                if (await connection.ExecuteAsync(
+                        """
+                        UPDATE outbox_messages SET state = 'pending', next_attempt_at = @retryAt, last_error = '-1: busy', updated_at = @now
+                        WHERE id = @messageId AND state = 'sending';
+                        """, new { messageId, now = time.GetUtcNow(), retryAt = time.GetUtcNow() + BusyBackoff }, transaction) != 1)
+                {
+                    return false;
+                }
                 await connection.ExecuteAsync(
-                    """
-                    UPDATE subscription_consents SET remaining = remaining + 1, updated_at = @now WHERE user_id = @UserId AND template_key = @TemplateKey;
-                    UPDATE outbox_messages SET state = 'pending', next_attempt_at = @retryAt, last_error = '-1: busy', updated_at = @now WHERE id = @messageId;
-                    """, new { claimed.UserId, claimed.TemplateKey, messageId, now = time.GetUtcNow(), retryAt = time.GetUtcNow() + BusyBackoff }, transaction);
+                    "UPDATE subscription_consents SET remaining = remaining + 1, updated_at = @now WHERE user_id = @UserId AND template_key = @TemplateKey;",
+                    new { claimed.UserId, claimed.TemplateKey, now = time.GetUtcNow() }, transaction);
                 return true;
             });
             return false;
@@ -135,6 +146,13 @@ public sealed class SubscribeMessageSender(
             {
                 return null;
             }
+            // The claim first, from the state it was read in: of two runs (or nodes) only one claims it and takes a consent.
+            if (await connection.ExecuteAsync(
+                    "UPDATE outbox_messages SET state = 'sending', updated_at = @now WHERE id = @messageId AND state = 'pending' AND next_attempt_at <= @now;",
+                    new { messageId, now }, transaction) != 1)
+            {
+                return null;
+            }
             var consented = await connection.ExecuteAsync(
                 """
                 UPDATE subscription_consents SET remaining = remaining - 1, updated_at = @now
@@ -145,20 +163,19 @@ public sealed class SubscribeMessageSender(
                 await MarkAsync(connection, transaction, messageId, "no_consent", null);
                 return null;
             }
-            await connection.ExecuteAsync(
-                "UPDATE outbox_messages SET state = 'sending', attempts = attempts + 1, updated_at = @now WHERE id = @messageId AND state = 'pending';",
-                new { messageId, now }, transaction);
+            await connection.ExecuteAsync("UPDATE outbox_messages SET attempts = attempts + 1 WHERE id = @messageId AND state = 'sending';", new { messageId }, transaction);
             return message;
         });
 
     private Task FinishAsync(long messageId, string state, string? error) =>
         database.WriteAsync((connection, transaction) => MarkAsync(connection, transaction, messageId, state, error));
 
-    private async Task<bool> MarkAsync(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, long messageId, string state, string? error)
-    {
+    /// <summary>
+    /// Records how a claimed message ended. Only a message being sent ends, or one the stale sweep gave up on
+    /// (WeChat's late answer is the truth); false when it had ended already.
+    /// </summary>
+    private async Task<bool> MarkAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, long messageId, string state, string? error) =>
         await connection.ExecuteAsync(
-            "UPDATE outbox_messages SET state = @state, last_error = @error, updated_at = @now WHERE id = @messageId;",
-            new { messageId, state, error, now = time.GetUtcNow() }, transaction);
-        return true;
-    }
+            "UPDATE outbox_messages SET state = @state, last_error = @error, updated_at = @now WHERE id = @messageId AND state IN ('sending', 'unknown');",
+            new { messageId, state, error, now = time.GetUtcNow() }, transaction) == 1;
 }

@@ -5,7 +5,7 @@ using CommunityConnect.Api.Features.Communities;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Jobs.Surveys;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Surveys;
 
@@ -15,7 +15,7 @@ public sealed class SurveyResultsStore(Database database, AnnouncementPublishing
     public static double? Rate(int answered, int households) => households == 0 ? null : Math.Round(answered / (double)households, 4);
 
     /// <summary>(households, households that answered): the households counted at closing once closed, else now.</summary>
-    internal static async Task<(int Households, int Answered)> ResponseAsync(SqliteConnection connection, SqliteTransaction? transaction, SurveyStore.Row row)
+    internal static async Task<(int Households, int Answered)> ResponseAsync(DbConnection connection, DbTransaction? transaction, SurveyStore.Row row)
     {
         var households = row.HouseholdsAtClose ?? await SurveyStore.HouseholdsAsync(connection, transaction, row.CommunityId);
         var answered = await connection.ExecuteScalarAsync<int>(
@@ -23,7 +23,7 @@ public sealed class SurveyResultsStore(Database database, AnnouncementPublishing
         return (households, answered);
     }
 
-    private static async Task<SurveyResults> ResultsAsync(SqliteConnection connection, SqliteTransaction? transaction, SurveyStore.Row row)
+    private static async Task<SurveyResults> ResultsAsync(DbConnection connection, DbTransaction? transaction, SurveyStore.Row row)
     {
         var (households, answered) = await ResponseAsync(connection, transaction, row);
         IReadOnlyList<BodySurveyResult>? bodies = null;

@@ -6,7 +6,7 @@ using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Surveys;
 
@@ -41,11 +41,11 @@ public sealed class SurveyStore(Database database, HouseholdBallots ballots, Inb
         FROM surveys s
         """;
 
-    internal static Task<Row?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, long surveyId, long communityId) =>
+    internal static Task<Row?> FindAsync(DbConnection connection, DbTransaction? transaction, long surveyId, long communityId) =>
         connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} WHERE s.id = @surveyId AND s.community_id = @communityId;",
             new { surveyId, communityId }, transaction);
 
-    internal static async Task<IReadOnlyList<string>> BodiesAsync(SqliteConnection connection, SqliteTransaction? transaction, long surveyId) =>
+    internal static async Task<IReadOnlyList<string>> BodiesAsync(DbConnection connection, DbTransaction? transaction, long surveyId) =>
         (await connection.QueryAsync<string>(
             """
             SELECT body FROM survey_bodies WHERE survey_id = @surveyId
@@ -60,7 +60,7 @@ public sealed class SurveyStore(Database database, HouseholdBallots ballots, Inb
     }
 
     /// <summary>Opens a survey (a unit of work) and tells every member.</summary>
-    public async Task<Outcome<Survey>> OpenAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access, string title,
+    public async Task<Outcome<Survey>> OpenAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access, string title,
         DateTimeOffset closesAt, IReadOnlyList<string> bodies)
     {
         var id = await connection.ExecuteScalarAsync<long>(
@@ -100,7 +100,7 @@ public sealed class SurveyStore(Database database, HouseholdBallots ballots, Inb
     }
 
     /// <summary>A survey as the caller sees it: whether their household has answered (null for who has no household).</summary>
-    private async Task<Survey?> DetailAsync(SqliteConnection connection, SqliteTransaction? transaction, long surveyId, CommunityAccess access)
+    private async Task<Survey?> DetailAsync(DbConnection connection, DbTransaction? transaction, long surveyId, CommunityAccess access)
     {
         var row = await FindAsync(connection, transaction, surveyId, access.CommunityId);
         if (row is null)
@@ -123,7 +123,7 @@ public sealed class SurveyStore(Database database, HouseholdBallots ballots, Inb
     /// household; 409 once it has closed, and for a second answer from the same unit by any of its
     /// members (the token's primary key decides, so two members answering at once count once).
     /// </summary>
-    public async Task<Outcome<SurveyAnswerReceipt>> AnswerAsync(SqliteConnection connection, SqliteTransaction transaction, long surveyId,
+    public async Task<Outcome<SurveyAnswerReceipt>> AnswerAsync(DbConnection connection, DbTransaction transaction, long surveyId,
         CommunityAccess access, long unitId, IReadOnlyList<SurveyAnswerInput> answers)
     {
         var row = await FindAsync(connection, transaction, surveyId, access.CommunityId);
@@ -162,6 +162,6 @@ public sealed class SurveyStore(Database database, HouseholdBallots ballots, Inb
     }
 
     /// <summary>The households of a community now (the response rate's denominator while a survey is open).</summary>
-    internal static Task<int> HouseholdsAsync(SqliteConnection connection, SqliteTransaction? transaction, long communityId) =>
+    internal static Task<int> HouseholdsAsync(DbConnection connection, DbTransaction? transaction, long communityId) =>
         connection.ExecuteScalarAsync<int>(Households.CountSql, new { communityId }, transaction);
 }

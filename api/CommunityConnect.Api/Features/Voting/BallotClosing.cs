@@ -74,27 +74,31 @@ public sealed class BallotClosing(Database database, Inbox.Inbox inbox, TimeProv
             {
                 return false;
             }
+            // Closed first, from the state it expects: an append waiting on the ballot row (BallotQueries.AppendAsync)
+            // is then refused, and the tally below reads a chain that can no longer grow.
+            if (await connection.ExecuteAsync(
+                    "UPDATE ballots SET state = 'closed', closed_at = @now WHERE id = @ballotId AND state = 'open' AND closes_at <= @now;",
+                    new { ballotId, now }, transaction) != 1)
+            {
+                return false;
+            }
             var counts = await BallotQueries.ChainTallyAsync(connection, transaction, ballot);
             var decision = Article278.Decide(ballot.Rule, counts);
             var chain = await BallotQueries.ChainAsync(connection, transaction, ballotId);
             var head = chain.Count == 0 ? BallotChain.Genesis : chain[^1].Hash;
-            var closed = await connection.ExecuteAsync(
+            await connection.ExecuteAsync(
                 """
-                UPDATE ballots SET state = 'closed', closed_at = @now,
+                UPDATE ballots SET
                     yes_owners = @yesOwners, yes_area_centi_sq_m = @yesArea, no_owners = @noOwners, no_area_centi_sq_m = @noArea,
                     abstain_owners = @abstainOwners, abstain_area_centi_sq_m = @abstainArea,
                     quorum_met = @QuorumMet, approved = @Approved, entries = @entries, head_hash = @head
-                WHERE id = @ballotId AND state = 'open' AND closes_at <= @now;
+                WHERE id = @ballotId AND state = 'closed' AND entries IS NULL;
                 """, new
                 {
-                    now, yesOwners = counts.Yes.Owners, yesArea = counts.Yes.AreaCentiSqM, noOwners = counts.No.Owners, noArea = counts.No.AreaCentiSqM,
+                    yesOwners = counts.Yes.Owners, yesArea = counts.Yes.AreaCentiSqM, noOwners = counts.No.Owners, noArea = counts.No.AreaCentiSqM,
                     abstainOwners = counts.Abstain.Owners, abstainArea = counts.Abstain.AreaCentiSqM, decision.QuorumMet, decision.Approved,
                     entries = chain.Count, head, ballotId,
                 }, transaction);
-            if (closed != 1)
-            {
-                return false;
-            }
             var tally = BallotTally.Of(ballotId, BallotStatuses.Closed, ballot.Rule, counts, true);
             var outcome = !decision.QuorumMet ? "参与未达法定人数和面积,未形成决定" : decision.Approved ? "表决通过" : "表决未通过";
             var body = string.Create(CultureInfo.InvariantCulture,

@@ -1,5 +1,6 @@
+using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Voting;
 
@@ -60,7 +61,7 @@ internal static class BallotQueries
         """;
 
     /// <summary>A ballot of a community; a ballot of another community is not found.</summary>
-    internal static Task<Row?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, long ballotId, long communityId) =>
+    internal static Task<Row?> FindAsync(DbConnection connection, DbTransaction? transaction, long ballotId, long communityId) =>
         connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} WHERE b.id = @ballotId AND b.community_id = @communityId;",
             new { ballotId, communityId }, transaction);
 
@@ -82,12 +83,12 @@ internal static class BallotQueries
         """;
 
     /// <summary>The voting owners of the ballot the user speaks for (ids, lowest first).</summary>
-    internal static async Task<IReadOnlyList<long>> OwnersOfUserAsync(SqliteConnection connection, SqliteTransaction? transaction, long ballotId, long userId) =>
+    internal static async Task<IReadOnlyList<long>> OwnersOfUserAsync(DbConnection connection, DbTransaction? transaction, long ballotId, long userId) =>
         (await connection.QueryAsync<long>(
             $"SELECT s.VotingOwnerId FROM ({Speakers}) s WHERE s.UserId = @userId ORDER BY s.VotingOwnerId;", new { ballotId, userId }, transaction)).ToList();
 
     /// <summary>The voting owners of the ballot a register owner key belongs to (ids, lowest first), as a paper ballot names its owner.</summary>
-    internal static async Task<IReadOnlyList<long>> OwnersOfKeyAsync(SqliteConnection connection, SqliteTransaction? transaction, long ballotId, string ownerKey) =>
+    internal static async Task<IReadOnlyList<long>> OwnersOfKeyAsync(DbConnection connection, DbTransaction? transaction, long ballotId, string ownerKey) =>
         (await connection.QueryAsync<long>(
             """
             SELECT DISTINCT o.id
@@ -101,13 +102,13 @@ internal static class BallotQueries
 
     internal sealed record VotingOwnerRow(long Id, string OwnerSet, string VoterToken, long Units, long AreaCentiSqM);
 
-    internal static Task<VotingOwnerRow> VotingOwnerAsync(SqliteConnection connection, SqliteTransaction? transaction, long votingOwnerId) =>
+    internal static Task<VotingOwnerRow> VotingOwnerAsync(DbConnection connection, DbTransaction? transaction, long votingOwnerId) =>
         connection.QuerySingleAsync<VotingOwnerRow>(
             "SELECT id AS Id, owner_set AS OwnerSet, voter_token AS VoterToken, units AS Units, area_centi_sq_m AS AreaCentiSqM FROM ballot_owners WHERE id = @votingOwnerId;",
             new { votingOwnerId }, transaction);
 
     /// <summary>The units of a voting owner in the ballot's scope, as "3号楼502" labels.</summary>
-    internal static async Task<IReadOnlyList<string>> UnitsAsync(SqliteConnection connection, SqliteTransaction? transaction, Row ballot, string ownerSet) =>
+    internal static async Task<IReadOnlyList<string>> UnitsAsync(DbConnection connection, DbTransaction? transaction, Row ballot, string ownerSet) =>
         (await connection.QueryAsync<(string Building, string Unit)>(
             """
             SELECT building, unit FROM owners_register_units
@@ -131,23 +132,38 @@ internal static class BallotQueries
     }
 
     /// <summary>Whether the voting owner has an entry in the chain (voted online or a confirmed paper ballot).</summary>
-    internal static Task<bool> HasEntryAsync(SqliteConnection connection, SqliteTransaction? transaction, long ballotId, string voterToken) =>
+    internal static Task<bool> HasEntryAsync(DbConnection connection, DbTransaction? transaction, long ballotId, string voterToken) =>
         connection.ExecuteScalarAsync<bool>(
             "SELECT EXISTS (SELECT 1 FROM ballot_entries WHERE ballot_id = @ballotId AND voter_token = @voterToken);", new { ballotId, voterToken }, transaction);
 
     /// <summary>Whether a paper ballot for the voting owner waits for its second member.</summary>
-    internal static Task<bool> HasPendingPaperAsync(SqliteConnection connection, SqliteTransaction? transaction, long ballotId, long votingOwnerId) =>
+    internal static Task<bool> HasPendingPaperAsync(DbConnection connection, DbTransaction? transaction, long ballotId, long votingOwnerId) =>
         connection.ExecuteScalarAsync<bool>(
             "SELECT EXISTS (SELECT 1 FROM paper_votes WHERE ballot_id = @ballotId AND ballot_owner_id = @votingOwnerId AND state = 'pending');",
             new { ballotId, votingOwnerId }, transaction);
 
     /// <summary>
-    /// Appends a vote to the chain (inside the writer's unit of work, so nothing appends in between)
-    /// and records who cast it. The unique token per ballot makes a second vote of one owner fail.
+    /// Appends a vote to the chain and records who cast it; a 409, and nothing written, when the ballot no
+    /// longer takes votes or the voting owner has voted. The chain needs its appends one after another,
+    /// whatever the number of writers: the first statement is a guarded UPDATE of the ballot row that
+    /// names the state it expects (open, inside its voting period). On PostgreSQL it holds the row until
+    /// commit, so a second append (or the closing job) waits, then finds the owner's vote or the chain's
+    /// new head; on SQLite the single writer already orders them. (ballot_id, seq) and
+    /// (ballot_id, voter_token) stay the last line against a forked chain or a second vote.
     /// </summary>
-    internal static async Task<ChainEntry> AppendAsync(SqliteConnection connection, SqliteTransaction transaction, long ballotId,
+    internal static async Task<Outcome<ChainEntry>> AppendAsync(DbConnection connection, DbTransaction transaction, long ballotId,
         VotingOwnerRow owner, string choice, DateTimeOffset now, string channel, long castBy, long? paperVoteId)
     {
+        if (await connection.ExecuteAsync(
+                "UPDATE ballots SET state = state WHERE id = @ballotId AND state = 'open' AND opens_at <= @now AND closes_at > @now;",
+                new { ballotId, now }, transaction) != 1)
+        {
+            return Failure.Conflict("This ballot is closed.");
+        }
+        if (await HasEntryAsync(connection, transaction, ballotId, owner.VoterToken))
+        {
+            return Failure.Conflict("This voting owner has already voted on this ballot.");
+        }
         var last = await connection.QuerySingleOrDefaultAsync<EntryRow>(
             $"SELECT {EntryColumns} FROM ballot_entries WHERE ballot_id = @ballotId ORDER BY seq DESC LIMIT 1;", new { ballotId }, transaction);
         var entry = BallotChain.Next(last?.ToEntry(), owner.VoterToken, choice, now);
@@ -172,7 +188,7 @@ internal static class BallotQueries
     /// <summary>
     /// The live tally: the running totals that every append adds to (three rows, whatever the turnout).
     /// </summary>
-    internal static async Task<TallyCounts> RunningTallyAsync(SqliteConnection connection, Row ballot)
+    internal static async Task<TallyCounts> RunningTallyAsync(DbConnection connection, Row ballot)
     {
         var rows = (await connection.QueryAsync<(string Choice, long Owners, long Area)>(
             "SELECT choice, owners, area_centi_sq_m FROM ballot_totals WHERE ballot_id = @Id;", new { ballot.Id }))
@@ -185,7 +201,7 @@ internal static class BallotQueries
     /// The tally recounted from the chain, each entry's voting owner found by its token with its area:
     /// what the closing job freezes, so the decision rests on the chain itself and not on the running totals.
     /// </summary>
-    internal static async Task<TallyCounts> ChainTallyAsync(SqliteConnection connection, SqliteTransaction? transaction, Row ballot)
+    internal static async Task<TallyCounts> ChainTallyAsync(DbConnection connection, DbTransaction? transaction, Row ballot)
     {
         var rows = (await connection.QueryAsync<(string Choice, long Owners, long Area)>(
             """
@@ -199,7 +215,7 @@ internal static class BallotQueries
             rows.GetValueOrDefault(VoteChoices.Abstain));
     }
 
-    internal static async Task<IReadOnlyList<ChainEntry>> ChainAsync(SqliteConnection connection, SqliteTransaction? transaction, long ballotId) =>
+    internal static async Task<IReadOnlyList<ChainEntry>> ChainAsync(DbConnection connection, DbTransaction? transaction, long ballotId) =>
         (await connection.QueryAsync<EntryRow>($"SELECT {EntryColumns} FROM ballot_entries WHERE ballot_id = @ballotId ORDER BY seq;",
             new { ballotId }, transaction)).Select(r => r.ToEntry()).ToList();
 }

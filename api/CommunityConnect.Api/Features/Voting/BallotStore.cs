@@ -3,7 +3,7 @@ using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Voting;
 
@@ -27,7 +27,7 @@ public sealed class BallotStore(Database database, VoterTokens tokens, Inbox.Inb
     }
 
     /// <summary>Creates a ballot (a unit of work): 400 for a building of another community, 409 without a register or owners in scope.</summary>
-    public async Task<Outcome<Ballot>> CreateAsync(SqliteConnection connection, SqliteTransaction transaction, CommunityAccess access,
+    public async Task<Outcome<Ballot>> CreateAsync(DbConnection connection, DbTransaction transaction, CommunityAccess access,
         string title, string description, string matter, long? buildingId, DateTimeOffset opensAt, DateTimeOffset closesAt)
     {
         string? buildingNumber = null;
@@ -92,7 +92,7 @@ public sealed class BallotStore(Database database, VoterTokens tokens, Inbox.Inb
     /// Every member of a ballot's scope: the whole community's verified members, or for one building the
     /// members of its units, the owners whose keys are on it, and the owners' committee that runs the vote.
     /// </summary>
-    internal static async Task<IReadOnlyList<long>> ScopeMembersAsync(SqliteConnection connection, SqliteTransaction? transaction, BallotQueries.Row ballot) =>
+    internal static async Task<IReadOnlyList<long>> ScopeMembersAsync(DbConnection connection, DbTransaction? transaction, BallotQueries.Row ballot) =>
         (await connection.QueryAsync<long>(
             """
             SELECT DISTINCT m.user_id FROM memberships m
@@ -105,7 +105,7 @@ public sealed class BallotStore(Database database, VoterTokens tokens, Inbox.Inb
             ORDER BY m.user_id;
             """, new { ballot.CommunityId, ballot.BuildingId, ballot.RegisterVersionId, ballot.BuildingNumber }, transaction)).ToList();
 
-    internal async Task<Ballot> DetailAsync(SqliteConnection connection, SqliteTransaction? transaction, BallotQueries.Row row, long userId)
+    internal async Task<Ballot> DetailAsync(DbConnection connection, DbTransaction? transaction, BallotQueries.Row row, long userId)
     {
         var mine = new List<MyVotingOwner>();
         foreach (var ownerId in await BallotQueries.OwnersOfUserAsync(connection, transaction, row.Id, userId))

@@ -1,7 +1,7 @@
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Voting;
 
@@ -46,7 +46,7 @@ public sealed class PaperVoteStore(Database database, TimeProvider time)
         FROM paper_votes p JOIN ballots b ON b.id = p.ballot_id
         """;
 
-    private static Task<Row?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, long paperVoteId, long communityId) =>
+    private static Task<Row?> FindAsync(DbConnection connection, DbTransaction? transaction, long paperVoteId, long communityId) =>
         connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} WHERE p.id = @paperVoteId AND b.community_id = @communityId;",
             new { paperVoteId, communityId }, transaction);
 
@@ -63,7 +63,7 @@ public sealed class PaperVoteStore(Database database, TimeProvider time)
     /// ballot, or on several of its voting owners with none named), 409 (not open, the owner has voted
     /// or has a paper ballot already).
     /// </summary>
-    public async Task<Outcome<PaperVote>> EnterAsync(SqliteConnection connection, SqliteTransaction transaction, long ballotId, CommunityAccess access,
+    public async Task<Outcome<PaperVote>> EnterAsync(DbConnection connection, DbTransaction transaction, long ballotId, CommunityAccess access,
         string ownerKey, string choice, long? votingOwnerId, string photoFile, string photoType)
     {
         var ballot = await BallotQueries.FindAsync(connection, transaction, ballotId, access.CommunityId);
@@ -109,7 +109,7 @@ public sealed class PaperVoteStore(Database database, TimeProvider time)
     /// The second member's decision (a unit of work): 404, 403 (the member who entered it), 409 (not
     /// pending, or the ballot no longer takes votes). Confirming appends the vote to the chain.
     /// </summary>
-    public async Task<Outcome<PaperVote>> DecideAsync(SqliteConnection connection, SqliteTransaction transaction, long paperVoteId, CommunityAccess access,
+    public async Task<Outcome<PaperVote>> DecideAsync(DbConnection connection, DbTransaction transaction, long paperVoteId, CommunityAccess access,
         bool confirm, string? reason)
     {
         var paper = await FindAsync(connection, transaction, paperVoteId, access.CommunityId);
@@ -144,7 +144,12 @@ public sealed class PaperVoteStore(Database database, TimeProvider time)
             {
                 return Failure.Conflict("This voting owner has already voted on this ballot.");
             }
-            var entry = await BallotQueries.AppendAsync(connection, transaction, paper.BallotId, owner, paper.Choice, now, "paper", access.UserId, paperVoteId);
+            var appended = await BallotQueries.AppendAsync(connection, transaction, paper.BallotId, owner, paper.Choice, now, "paper", access.UserId, paperVoteId);
+            if (appended.Failed)
+            {
+                return appended.Failure!;
+            }
+            var entry = appended.Value!;
             await connection.ExecuteAsync("UPDATE paper_votes SET seq = @Seq WHERE id = @paperVoteId AND state = 'confirmed';",
                 new { entry.Seq, paperVoteId }, transaction);
         }

@@ -1,7 +1,7 @@
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Features.Voting;
 
@@ -13,7 +13,7 @@ public sealed class VoteStore(Database database, TimeProvider time)
     /// owner on the snapshot in scope, or not for that voting owner), 400 (several voting owners and none
     /// named), then 409 (not open, already voted, a paper ballot pending).
     /// </summary>
-    public async Task<Outcome<VoteReceipt>> CastAsync(SqliteConnection connection, SqliteTransaction transaction, long ballotId, CommunityAccess access,
+    public async Task<Outcome<VoteReceipt>> CastAsync(DbConnection connection, DbTransaction transaction, long ballotId, CommunityAccess access,
         string choice, long? votingOwnerId)
     {
         var ballot = await BallotQueries.FindAsync(connection, transaction, ballotId, access.CommunityId);
@@ -50,7 +50,7 @@ public sealed class VoteStore(Database database, TimeProvider time)
             return Failure.Conflict("A paper ballot of this voting owner waits for confirmation: it cannot also vote online.");
         }
         var entry = await BallotQueries.AppendAsync(connection, transaction, ballotId, owner, choice, now, "online", access.UserId, null);
-        return new VoteReceipt(LedgerEntry.Of(entry));
+        return entry.Failed ? entry.Failure! : new VoteReceipt(LedgerEntry.Of(entry.Value!));
     }
 
     /// <summary>The voting owners of the ballot the user speaks for.</summary>

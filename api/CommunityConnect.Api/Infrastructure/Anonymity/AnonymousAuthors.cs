@@ -3,7 +3,7 @@ using System.Text;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Infrastructure.Anonymity;
 
@@ -62,7 +62,7 @@ public sealed class AnonymousAuthors(LocalKeys keys, RecipientKeys recipients, A
     /// Records the item's pseudonym in the register and in <paramref name="userId"/>'s keyring, inside the
     /// unit of work that files the item.
     /// </summary>
-    public async Task RegisterAsync(SqliteConnection connection, SqliteTransaction transaction, long userId, AnonymousAuthor author, string itemKind, long itemId)
+    public async Task RegisterAsync(DbConnection connection, DbTransaction transaction, long userId, AnonymousAuthor author, string itemKind, long itemId)
     {
         await connection.ExecuteAsync(
             """
@@ -93,7 +93,7 @@ public sealed class AnonymousAuthors(LocalKeys keys, RecipientKeys recipients, A
     }
 
     /// <inheritdoc cref="KeysOfAsync(long)"/>
-    public async Task<AuthorKeys> KeysOfAsync(SqliteConnection connection, SqliteTransaction? transaction, long userId)
+    public async Task<AuthorKeys> KeysOfAsync(DbConnection connection, DbTransaction? transaction, long userId)
     {
         // One keyed lookup, whatever the number of anonymous items (README: measured figures).
         var mine = await keyrings.ReadAsync(connection, transaction, userId);

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using CommunityConnect.Api.Infrastructure.Auth;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Infrastructure.Anonymity;
 
@@ -44,7 +44,7 @@ public sealed class AnonymousKeyrings(LocalKeys keys)
     }
 
     /// <summary>The pseudonyms in <paramref name="userId"/>'s keyring (none when they have none).</summary>
-    public async Task<IReadOnlyList<string>> ReadAsync(SqliteConnection connection, SqliteTransaction? transaction, long userId)
+    public async Task<IReadOnlyList<string>> ReadAsync(DbConnection connection, DbTransaction? transaction, long userId)
     {
         var holder = HolderOf(userId);
         var sealedBytes = await connection.QuerySingleOrDefaultAsync<byte[]>(
@@ -57,7 +57,7 @@ public sealed class AnonymousKeyrings(LocalKeys keys)
     /// of work (read, open, append, seal again, write). Answers whether the row changed: a keyring that
     /// already holds them all is left as it is.
     /// </summary>
-    public async Task<bool> AddAsync(SqliteConnection connection, SqliteTransaction transaction, long userId, IReadOnlyCollection<string> pseudonyms)
+    public async Task<bool> AddAsync(DbConnection connection, DbTransaction transaction, long userId, IReadOnlyCollection<string> pseudonyms)
     {
         var holder = HolderOf(userId);
         var previous = await connection.QuerySingleOrDefaultAsync<byte[]>(

@@ -1,6 +1,6 @@
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Infrastructure.Anonymity;
 
@@ -15,7 +15,7 @@ public sealed class KeyringMigration(AnonymousAuthors authors, AnonymousKeyrings
 {
     public string Version => "0019_anonymous_keyrings_data";
 
-    public async Task<int> RunAsync(SqliteConnection connection, SqliteTransaction transaction)
+    public async Task<int> RunAsync(DbConnection connection, DbTransaction transaction)
     {
         var register = (await connection.QueryAsync<(string Pseudonym, string Nonce)>(
             "SELECT pseudonym, nonce FROM anonymous_items ORDER BY item_kind, item_id;", transaction: transaction))

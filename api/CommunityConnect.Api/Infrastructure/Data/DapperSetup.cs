@@ -7,6 +7,13 @@ namespace CommunityConnect.Api.Infrastructure.Data;
 /// <summary>
 /// Times are stored as INTEGER milliseconds since the Unix epoch (UTC): they sort, compare and
 /// index the same on SQLite and PostgreSQL (bigint). Calendar dates are stored as 'yyyy-MM-dd' text.
+/// Booleans are stored as INTEGER 0/1 on both engines (columns declared <c>INTEGER NOT NULL CHECK (x IN (0, 1))</c>,
+/// <c>integer</c> or <c>smallint</c> on PostgreSQL, never <c>boolean</c>): SQL writes and compares them as
+/// <c>flag = 1</c> / <c>flag = 0</c>, and C# reads them into <c>bool</c> (Dapper converts 0/1). Microsoft.Data.Sqlite
+/// binds a <c>bool</c> parameter as 0/1 already, and a PostgreSQL provider must do the same (a Dapper handler for
+/// <c>bool</c>), so a parameter compared with a column (<c>pinned = @was</c>) means the same on both. A bool
+/// parameter used alone as a predicate (<c>CASE WHEN @top</c>, <c>@SeesAll OR …</c>) is SQLite-only and becomes
+/// <c>@top = 1</c> when that provider comes.
 /// </summary>
 public static class DapperSetup
 {

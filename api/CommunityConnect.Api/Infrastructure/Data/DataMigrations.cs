@@ -1,5 +1,5 @@
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Infrastructure.Data;
 
@@ -15,7 +15,7 @@ public interface IDataMigration
     string Version { get; }
 
     /// <summary>Does the work inside the unit of work that also records it; answers how many rows it changed.</summary>
-    Task<int> RunAsync(SqliteConnection connection, SqliteTransaction transaction);
+    Task<int> RunAsync(DbConnection connection, DbTransaction transaction);
 }
 
 /// <summary>Runs the registered data migrations the database has not recorded, in version order, each in one unit of work with its record.</summary>

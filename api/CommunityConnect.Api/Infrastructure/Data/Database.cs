@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
@@ -74,7 +75,7 @@ public sealed class Database : IDisposable
     public string ConnectionString { get; }
 
     /// <summary>A pooled read connection; when tracing is on, a <c>db.read</c> span lasts from its opening to its closing.</summary>
-    public async Task<SqliteConnection> OpenReadAsync(CancellationToken cancellationToken = default)
+    public async Task<DbConnection> OpenReadAsync(CancellationToken cancellationToken = default)
     {
         var connection = new SqliteConnection(ConnectionString);
         var activity = Telemetry.Database.StartActivity("db.read");
@@ -109,7 +110,7 @@ public sealed class Database : IDisposable
     /// failed <see cref="IOutcome"/>; they are undone when the work fails or throws, so nothing is ever
     /// half-written. The task completes after the commit that holds the changes.
     /// </summary>
-    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work)
+    public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work)
     {
         var item = new WriteItem<T>(work);
         if (!_writer.IsAlive || !_writes.Writer.TryWrite(item))
@@ -227,7 +228,7 @@ public sealed class Database : IDisposable
         public abstract void Fail(Exception exception);
     }
 
-    private sealed class WriteItem<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work) : WriteItem
+    private sealed class WriteItem<T>(Func<DbConnection, DbTransaction, Task<T>> work) : WriteItem
     {
         private const string Savepoint = "unit";
         private T? _result;

@@ -1,6 +1,6 @@
 using CommunityConnect.Api.Infrastructure.Auth;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CommunityConnect.Api.Infrastructure.Data;
 
@@ -25,7 +25,7 @@ public static class DemoData
         new("street", "吴志明", "13200007777", null, Roles.StreetAdmin),
     ];
 
-    public static async Task SeedAsync(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now)
+    public static async Task SeedAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset now)
     {
         await connection.ExecuteAsync(
             """
@@ -73,7 +73,7 @@ public static class DemoData
     /// <c>resident</c> holds SF3502 (3号楼502), <c>resident2</c> LM2201. Seeded after <see cref="SeedAsync"/>
     /// (which stays valid on the schema of older migrations, as the migration tests use it).
     /// </summary>
-    public static async Task SeedCompaniesAndRegistersAsync(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now)
+    public static async Task SeedCompaniesAndRegistersAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset now)
     {
         await connection.ExecuteAsync(
             """
@@ -112,7 +112,7 @@ public static class DemoData
         }
     }
 
-    private static async Task AddBuildingsAsync(SqliteConnection connection, SqliteTransaction transaction, long communityId, string[] numbers, int floors)
+    private static async Task AddBuildingsAsync(DbConnection connection, DbTransaction transaction, long communityId, string[] numbers, int floors)
     {
         foreach (var number in numbers)
         {

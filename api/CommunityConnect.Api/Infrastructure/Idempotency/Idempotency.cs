@@ -5,7 +5,7 @@ using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Options;
 
 namespace CommunityConnect.Api.Infrastructure.Idempotency;
@@ -102,9 +102,9 @@ public sealed class IdempotencyFilter(Database database, RecipientKeys keys, Tim
 /// </summary>
 public sealed class UnitOfWork(Database database, IHttpContextAccessor accessor, IOptions<JsonOptions> json, TimeProvider time)
 {
-    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work) => database.WriteAsync(work);
+    public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work) => database.WriteAsync(work);
 
-    public Task<Outcome<T>> CreateAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<Outcome<T>>> work, Func<T, string> location, int status = StatusCodes.Status201Created)
+    public Task<Outcome<T>> CreateAsync<T>(Func<DbConnection, DbTransaction, Task<Outcome<T>>> work, Func<T, string> location, int status = StatusCodes.Status201Created)
     {
         // Read on the request's thread: the writer thread has no HttpContext.
         var scope = accessor.HttpContext?.Features.Get<IdempotencyScope>();
