@@ -11,7 +11,7 @@ namespace CommunityConnect.Api.Features.Cases;
 /// The cases table and its history. Items call <see cref="OpenAsync"/> and <see cref="RecordAsync"/>
 /// inside their own unit of work, so an item and its case always commit together.
 /// </summary>
-public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock clock, TimeProvider time)
+public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock clock, RoutingStore routing, TimeProvider time)
 {
     private const string SummaryColumns =
         """
@@ -42,12 +42,12 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
             FirstResponseDue, ResolveDue, NextEscalationAt);
     }
 
-    /// <summary>The routed first body of a category in a community (its routing table, else TAXONOMY.md's default).</summary>
-    public static async Task<string> RouteAsync(SqliteConnection connection, SqliteTransaction? transaction, long communityId, string category) =>
-        await connection.ExecuteScalarAsync<string?>(
-            "SELECT responsible_body FROM routing_rules WHERE community_id = @communityId AND category = @category;",
-            new { communityId, category }, transaction)
-        ?? Taxonomy.DefaultRoutes.GetValueOrDefault(category, Bodies.ResidentsCommittee);
+    /// <summary>
+    /// The routed first body of a category in a community (its routing table, else TAXONOMY.md's
+    /// default), from the routing table's cache: as committed, not as this unit of work may have changed it.
+    /// </summary>
+    public Task<string> RouteAsync(long communityId, string category) =>
+        routing.BodyForAsync(communityId, category);
 
     /// <summary>When a case's first response is due (null once it needs none), for telling the resident "by when".</summary>
     public static Task<DateTimeOffset?> FirstResponseDueAsync(SqliteConnection connection, SqliteTransaction? transaction, long caseId) =>

@@ -240,7 +240,7 @@ public sealed class ThreadStore(Database database, CaseStore cases, RecipientKey
         {
             return;
         }
-        var body = Taxonomy.ForProposal(await CaseStore.RouteAsync(connection, transaction, proposal.CommunityId, proposal.Category!));
+        var body = Taxonomy.ForProposal(await cases.RouteAsync(proposal.CommunityId, proposal.Category!));
         var displayName = await DisplayNameAsync(connection, transaction, proposal.AuthorId);
         var caseId = await cases.OpenAsync(connection, transaction, new NewCase(proposal.CommunityId, ThreadKinds.Proposal, threadId, proposal.Category!,
             false, keys.ForUser(proposal.AuthorId), new Actor(proposal.AuthorId, $"{displayName}({proposal.AuthorRole})"), body));

@@ -100,7 +100,7 @@ public sealed class RepairStore(Database database, CaseStore cases, Inbox.Inbox 
             }, transaction);
 
         var actor = new Actor(access.UserId, await NameOfAsync(connection, transaction, access.UserId));
-        var body = await CaseStore.RouteAsync(connection, transaction, access.CommunityId, input.Category!);
+        var body = await cases.RouteAsync(access.CommunityId, input.Category!);
         var caseId = await cases.OpenAsync(connection, transaction,
             new NewCase(access.CommunityId, "repair", ticketId, input.Category!, urgent, keys.ForUser(reporterId), actor, body));
         await connection.ExecuteAsync("UPDATE repair_tickets SET case_id = @caseId WHERE id = @ticketId;", new { caseId, ticketId }, transaction);
