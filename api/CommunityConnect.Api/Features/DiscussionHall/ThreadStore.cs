@@ -15,7 +15,7 @@ public sealed class ThreadStore(Database database, CaseStore cases, RecipientKey
 {
     public const int TopReplies = 3;
 
-    private const string DetailSql =
+    internal const string DetailSql =
         """
         SELECT t.id AS Id, t.community_id AS CommunityId, t.kind AS Kind, t.title AS Title, t.body AS Body, t.category AS Category,
                u.display_name AS AuthorName, t.author_role AS AuthorRole, t.author_id AS AuthorId,
