@@ -35,7 +35,7 @@ public sealed class FeedFirstPage(HallFeed feed, Database database, CommunityVer
     private readonly CommunityCache<(long CommunityId, long UserId, int Take), FeedMarks> _marks =
         CommunityCache<(long, long, int), FeedMarks>.OfFeed(versions, options.Value);
 
-    private const string MarksSql =
+    internal const string MarksSql =
         """
         SELECT thread_id AS ThreadId, 1 AS Supported FROM thread_supports WHERE user_id = @userId AND thread_id IN @ids
         UNION ALL
