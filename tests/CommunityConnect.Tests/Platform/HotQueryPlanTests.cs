@@ -2,6 +2,7 @@ using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Features.Repairs;
+using CommunityConnect.Api.Features.Voting;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Tests.Support;
@@ -75,6 +76,15 @@ public sealed class HotQueryPlanTests(CommunityApp app) : IClassFixture<Communit
     public async Task TheInboxSeeksTheRecipientsIndexFromTheCursor() =>
         AssertSeeksWithoutSorting(await PlanOf(InboxStore.ListSql, new { recipientKeys = new[] { "named-key" }, before = 5_000L, take = 21 }),
             "SEARCH notifications USING INDEX ix_notifications_recipient (recipient_key=? AND id<?)");
+
+    [Fact]
+    public async Task ABallotsLiveTallyReadsItsBallotAndItsRunningTotalsByPrimaryKey()
+    {
+        AssertSeeksWithoutSorting(await PlanOf(BallotQueries.FindSql, new { ballotId = 1, communityId = 1 }),
+            "SEARCH b USING INTEGER PRIMARY KEY (rowid=?)");
+        AssertSeeksWithoutSorting(await PlanOf(BallotQueries.RunningTallySql, new { Id = 1 }),
+            "SEARCH ballot_totals USING INDEX sqlite_autoindex_ballot_totals_1 (ballot_id=?)");
+    }
 
     [Fact]
     public async Task TheFeedMarksOfACallerAreLookUpsOnTheirPrimaryKeys()
