@@ -9,23 +9,27 @@
 # 1. Builds the api and the naive peer (tests/load/NaivePeer) in Release.
 # 2. Makes the seeded database once: the api migrates it and seeds the demo street, then
 #    tests/load/seed.sql adds 49 communities, 19,600 residents, 100,000 threads, 1,000,000 replies
-#    and 100,000 repair tickets with their cases in bulk SQL (sqlite3). The database is kept in
+#    and 100,000 repair tickets with their cases, an owners register of 10,000 units with 1,000
+#    owners in the app and their open conversations, in bulk SQL (sqlite3); then the api, started
+#    once more, creates BALLOTS open ballots on that register (so their voter tokens are the api's
+#    own HMACs) through its endpoint. The database is kept in
 #    tests/load/.cache/ and reused while the migrations and seed.sql are unchanged.
 # 3. Starts the api (Release, Development for dev-login, rate limits off, logging at Warning) on a
 #    copy of it, and the naive peer beside it, both on 127.0.0.1.
 # 4. Measures with wrk (1 thread, CONNECTIONS connections, DURATION s each, installed from
 #    Debian's packages when missing): the plaintext ceiling, the naive read and insert, then the
-#    api's feed, a thread page, the repair list, posting a reply, creating a repair ticket, and a
-#    90/10 read/write mix. Writes rotate over 64 residents' tokens and 64 threads.
+#    api's feed, a thread page, the repair list, a ballot's tally, posting a reply, creating a
+#    repair ticket, a chat message, a vote, and a 90/10 read/write mix. Replies and tickets rotate
+#    over 64 residents' tokens and 64 threads; chat messages and votes over the 1,000 owners (each
+#    owner votes once per ballot, moving to the next ballot after all 1,000 have voted).
 # 5. Checks that every write answered 2xx is in the database afterwards, and prints one table
 #    (requests/s, p50, p99, ratio) with the api's peak RSS and its start-to-first-answer time;
 #    writes it to tests/load/RESULTS.md.
-# The chat message and the vote are listed as not measured: the seed has no open conversations or
-# ballot yet.
 set -euo pipefail
 
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-32}
+BALLOTS=${BALLOTS:-64}
 API_PORT=${API_PORT:-5181}
 PEER_PORT=${PEER_PORT:-5182}
 API="http://127.0.0.1:${API_PORT}"
@@ -88,14 +92,20 @@ start_api() { # database path; sets API_PID and START_MS (start to first answer,
   done
   say "The api did not answer /healthz within 60 s."; exit 1
 }
+login() { # handle → token
+  local token
+  token=$(curl -sf -X POST "$API/v1/auth/dev-login" -H 'content-type: application/json' -d "{\"handle\":\"$1\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+  [[ -n "$token" ]] || { say "dev-login gave no token for $1."; exit 1; }
+  printf '%s' "$token"
+}
 stop_api() {
   kill "$API_PID" 2>/dev/null || true
   for _ in $(seq 1 100); do kill -0 "$API_PID" 2>/dev/null || break; sleep 0.1; done
 }
 
 # The seeded database, cached by the hash of what made it.
-STAMP=$(cat "$REPO"/api/CommunityConnect.Api/Infrastructure/Data/Migrations/*.sql "$REPO"/api/CommunityConnect.Api/Infrastructure/Data/DemoData.cs \
-  "$HERE/seed.sql" | sha256sum | cut -c1-16)
+STAMP=$( (cat "$REPO"/api/CommunityConnect.Api/Infrastructure/Data/Migrations/*.sql "$REPO"/api/CommunityConnect.Api/Infrastructure/Data/DemoData.cs \
+  "$HERE/seed.sql"; echo "ballots=$BALLOTS") | sha256sum | cut -c1-16)
 SEEDED="$CACHE/seeded-$STAMP.db"
 if [[ -n "${FRESH:-}" || ! -f "$SEEDED" ]]; then
   rm -rf "$CACHE"; mkdir -p "$CACHE"
@@ -106,6 +116,15 @@ if [[ -n "${FRESH:-}" || ! -f "$SEEDED" ]]; then
   sqlite3 -bail "$CACHE/seeding.db" <"$HERE/seed.sql" >/dev/null 2>"$WORK/seed.log" || { cat "$WORK/seed.log" >&2; exit 1; }
   sqlite3 "$CACHE/seeding.db" "PRAGMA foreign_key_check;" >"$WORK/seed.log"
   [[ ! -s "$WORK/seed.log" ]] || { say "seed.sql broke foreign keys:"; head "$WORK/seed.log" >&2; exit 1; }
+  say "Creating $BALLOTS ballots on community 101's register of 10,000 units through the api…"
+  start_api "$CACHE/seeding.db"
+  committee=$(login load_owners)
+  for b in $(seq 1 "$BALLOTS"); do
+    curl -sf -o /dev/null -X POST "$API/v1/communities/101/ballots" -H "authorization: Bearer $committee" -H 'content-type: application/json' \
+      -d "{\"title\":\"压测表决$b:小区管理规约修订\",\"description\":\"压测\",\"matter\":\"rules\",\"closesAt\":\"2099-12-31T00:00:00Z\"}" \
+      || { say "Creating ballot $b failed."; exit 1; }
+  done
+  stop_api
   sqlite3 "$CACHE/seeding.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
   mv "$CACHE/seeding.db" "$SEEDED"; rm -f "$CACHE"/seeding.db-*
   say "Seeded in $(( $(date +%s) - t0 )) s."
@@ -129,10 +148,18 @@ sqlite3 -separator ' ' "$WORK/community.db" \
   "SELECT u.handle, m.unit_id FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.community_id = 101 AND m.role = 'resident' ORDER BY u.id LIMIT 64;" >"$WORK/residents"
 : >"$WORK/tokens.lua"
 while read -r handle unit; do
-  token=$(curl -sf -X POST "$API/v1/auth/dev-login" -H 'content-type: application/json' -d "{\"handle\":\"$handle\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/')
-  [[ -n "$token" ]] || { say "dev-login gave no token for $handle."; exit 1; }
-  printf '{ "%s", %s },\n' "$token" "$unit" >>"$WORK/tokens.lua"
+  printf '{ "%s", %s },\n' "$(login "$handle")" "$unit" >>"$WORK/tokens.lua"
 done <"$WORK/residents"
+# The 1,000 owners (voters) with their open conversation each.
+sqlite3 -separator ' ' "$WORK/community.db" \
+  "SELECT u.handle, c.id FROM users u JOIN conversations c ON c.user_id = u.id WHERE u.handle LIKE 'load_owner_%' ORDER BY u.id;" >"$WORK/owners"
+: >"$WORK/owners.lua"
+say "Logging in the $(wc -l <"$WORK/owners") owners…"
+while read -r handle conversation; do
+  printf '{ "%s", %s },\n' "$(login "$handle")" "$conversation" >>"$WORK/owners.lua"
+done <"$WORK/owners"
+BALLOT_IDS=$(count "SELECT group_concat(id, ', ') FROM (SELECT id FROM ballots WHERE community_id = 101 AND state = 'open' ORDER BY id);")
+[[ -n "$BALLOT_IDS" ]] || { say "The seeded database has no open ballot in community 101."; exit 1; }
 THREADS=$(count "SELECT group_concat(id, ', ') FROM (SELECT id FROM threads WHERE community_id = 101 ORDER BY id DESC LIMIT 64);")
 THREAD=$(count "SELECT MAX(id) FROM threads WHERE community_id = 101;")
 
@@ -141,9 +168,14 @@ cat >"$WORK/api.lua" <<LUA
 local users = {
 $(cat "$WORK/tokens.lua")
 }
+local owners = {
+$(cat "$WORK/owners.lua")
+}
 local threads = { $THREADS }
+local ballots = { $BALLOT_IDS }
 local scenario = os.getenv("SCENARIO")
-local n = 0
+-- START carries on from the warm-up's requests, so the measured run's votes are new ones.
+local n = tonumber(os.getenv("START") or "0")
 local function reply(i)
   return wrk.format("POST", "/v1/threads/" .. threads[i % #threads + 1] .. "/replies",
     { ["Authorization"] = "Bearer " .. users[i % #users + 1][1], ["Content-Type"] = "application/json" },
@@ -157,7 +189,21 @@ request = function()
   if scenario == "feed" then return get("/v1/communities/101/threads?limit=20", n)
   elseif scenario == "thread" then return get("/v1/threads/$THREAD", n)
   elseif scenario == "repairs" then return get("/v1/communities/101/repairs?limit=20", n)
+  elseif scenario == "tally" then return get("/v1/ballots/" .. ballots[1] .. "/tally", n)
   elseif scenario == "reply" then return reply(n)
+  elseif scenario == "chat" then
+    local owner = owners[n % #owners + 1]
+    return wrk.format("POST", "/v1/conversations/" .. owner[2] .. "/messages",
+      { ["Authorization"] = "Bearer " .. owner[1], ["Content-Type"] = "application/json" },
+      '{"text":"3号楼电梯坏了,按钮按了没反应,老人上下楼很不方便。"}')
+  elseif scenario == "vote" then
+    -- Every owner once per ballot: the n-th vote is owner n mod 1,000 on ballot n div 1,000.
+    local owner = owners[n % #owners + 1]
+    local ballot = ballots[math.floor(n / #owners) % #ballots + 1]
+    local choices = { "yes", "no", "abstain" }
+    return wrk.format("POST", "/v1/ballots/" .. ballot .. "/votes",
+      { ["Authorization"] = "Bearer " .. owner[1], ["Content-Type"] = "application/json" },
+      '{"choice":"' .. choices[n % 3 + 1] .. '"}')
   elseif scenario == "repair" then
     local user = users[n % #users + 1]
     return wrk.format("POST", "/v1/communities/101/repairs",
@@ -183,7 +229,9 @@ measure() { # name, url, scenario-or-method, note
     wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$WORK/plain.lua" "$url" >"$out"
   else
     SCENARIO=$mode wrk -t1 -c"$CONNECTIONS" -d2s -s "$WORK/api.lua" "$url" >"$out.warm"
-    SCENARIO=$mode wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$WORK/api.lua" "$url" >"$out"
+    local warm
+    warm=$(awk '/requests in/ {print $1}' "$out.warm")
+    START=$(( warm + 2 * CONNECTIONS )) SCENARIO=$mode wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$WORK/api.lua" "$url" >"$out"
   fi
   local rps p50 p99 total bad
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
@@ -209,12 +257,19 @@ measure naive-insert "$PEER/insert" POST
 measure feed "$API" feed
 measure thread-page "$API" thread
 measure repair-list "$API" repairs
+measure ballot-tally "$API" tally
 replies_before=$(count "SELECT COUNT(*) FROM thread_replies")
 measure reply "$API" reply
 replies_after=$(count "SELECT COUNT(*) FROM thread_replies")
 tickets_before=$(count "SELECT COUNT(*) FROM repair_tickets")
 measure repair-ticket "$API" repair
 tickets_after=$(count "SELECT COUNT(*) FROM repair_tickets")
+messages_before=$(count "SELECT SUM(turn) FROM conversations WHERE community_id = 101")
+measure chat-message "$API" chat
+messages_after=$(count "SELECT SUM(turn) FROM conversations WHERE community_id = 101")
+votes_before=$(count "SELECT COUNT(*) FROM ballot_entries")
+measure vote "$API" vote
+votes_after=$(count "SELECT COUNT(*) FROM ballot_entries")
 measure mix-90-10 "$API" mix
 HWM=$(awk '/^VmHWM:/ {print $2}' "/proc/$API_PID/status")
 
@@ -229,6 +284,8 @@ check() { # what, answered, stored
 LOST=""
 check "replies" "$(ok_count reply)" $(( replies_after - replies_before ))
 check "repair tickets" "$(ok_count repair-ticket)" $(( tickets_after - tickets_before ))
+check "chat messages" "$(ok_count chat-message)" $(( messages_after - messages_before ))
+check "votes" "$(ok_count vote)" $(( votes_after - votes_before ))
 
 ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0; else if (v ~ /s$/) printf "%.0f", v * 1000; else print v }'; }
 rps_of() { awk -v n="$1" '$1 == n {print $2}' "$RESULTS"; }
@@ -237,17 +294,13 @@ TABLE="| what | requests/s | p50 ms | p99 ms | errors | ratio |"$'\n'"|---|---:|
 while read -r name rps p50 p99 total bad; do
   case "$name" in
     plaintext) ratio="the ceiling" ;;
-    reply|repair-ticket) ratio=$(awk -v a="$rps" -v b="$NAIVE_W" 'BEGIN {printf "%.2f× the naive insert", a / b}') ;;
+    reply|repair-ticket|chat-message|vote) ratio=$(awk -v a="$rps" -v b="$NAIVE_W" 'BEGIN {printf "%.2f× the naive insert", a / b}') ;;
     naive-insert) ratio="the write baseline" ;;
     mix-90-10) ratio=$(awk -v a="$rps" -v b="$CEILING" 'BEGIN {printf "%.1f %% of the ceiling", 100 * a / b}') ;;
     *) ratio=$(awk -v a="$rps" -v b="$CEILING" 'BEGIN {printf "%.1f %% of the ceiling", 100 * a / b}') ;;
   esac
   TABLE+="| $name | $rps | $(ms "$p50") | $(ms "$p99") | $bad of $total | $ratio |"$'\n'
 done <"$RESULTS"
-# Not driven yet: they need seeded conversations and an open ballot with 1,000 owners holding tokens.
-for missing in "chat message" "vote"; do
-  TABLE+="| $missing | — | — | — | — | not measured yet: the seed has no open conversations or ballot |"$'\n'
-done
 
 REPORT="# Load benchmark results
 
@@ -255,7 +308,9 @@ REPORT="# Load benchmark results
 wrk $(wrk -v 2>&1 | awk 'NR == 1 {print $2}') with 1 thread and $CONNECTIONS connections, ${DURATION} s per row after a 2 s warm-up,
 api in Release on SQLite (WAL, synchronous=FULL) with rate limits off, wrk, api and naive peer sharing the machine.
 Database: $(count "SELECT COUNT(*) FROM communities") communities, $(count "SELECT COUNT(*) FROM threads") threads,
-$(count "SELECT COUNT(*) FROM thread_replies") replies, $(count "SELECT COUNT(*) FROM repair_tickets") repair tickets.
+$(count "SELECT COUNT(*) FROM thread_replies") replies, $(count "SELECT COUNT(*) FROM repair_tickets") repair tickets,
+an owners register of $(count "SELECT units FROM owners_register_versions WHERE community_id = 101 AND state = 'current'") units with $BALLOTS open ballots and 1,000 owners voting,
+$(count "SELECT COUNT(*) FROM conversations") open conversations.
 
 $TABLE
 - api start to first answer (/healthz): ${START_MS} ms

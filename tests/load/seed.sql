@@ -4,7 +4,9 @@
 --   19,600 residents (handles load{unitId}_1 and load{unitId}_2: two per unit),
 --   100,000 discussion threads (2,040 or 2,041 per community), 1,000,000 replies (10 per thread,
 --   reply counts kept), 100,000 repair tickets (2,040 or 2,041 per community) each with its open
---   case, and a property staff member of community 101 (handle load_staff).
+--   case, a property staff member of community 101 (handle load_staff), and for the vote and chat
+--   rows community 101's owners register of 10,000 units, 1,000 of its owners in the app (handles
+--   load_owner_N) each with an open conversation, and an owners' committee member (load_owners).
 -- Times are milliseconds; everything is dated in the 30 days before @now (the first line).
 PRAGMA foreign_keys = OFF;
 PRAGMA journal_mode = WAL;
@@ -91,5 +93,43 @@ WHERE community_id >= 101;
 INSERT INTO users (handle, display_name, created_at) VALUES ('load_staff', '压测物业', (SELECT now FROM p));
 INSERT INTO memberships (user_id, community_id, role, verification, created_at)
 SELECT id, 101, 'property_staff', 'verified', created_at FROM users WHERE handle = 'load_staff';
+-- Owners' online voting and chat (the vote and chat rows): community 101's owners register of
+-- 10,000 units (50 buildings × 200, 1 owner each, 80–120 m²), 1,000 of those owners verified in the
+-- app (handles load_owner_1..1000: each an owner holding their register key and a resident of one of
+-- the community's units), one open conversation each (1,000 conversations), and the owners'
+-- committee member (handle load_owners) who creates the ballots once the api runs (run.sh).
+INSERT INTO owners_register_versions (community_id, state, created_at, buildings, units, owners, total_area_centi_sq_m)
+VALUES (101, 'current', (SELECT now FROM p), 50, 10000, 10000, 0);
+CREATE TEMP TABLE register AS
+WITH RECURSIVE r(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM r WHERE i < 9999)
+SELECT i, CAST(i / 200 + 1 AS TEXT) AS building, CAST(i % 200 + 101 AS TEXT) AS unit, (i % 200) / 10 + 1 AS floor,
+       8000 + (i * 37) % 4001 AS area, 'LOADKEY' || printf('%05d', i + 1) AS owner_key
+FROM r;
+INSERT INTO owners_register_units (version_id, building, unit, floor, area_centi_sq_m, owner_set)
+SELECT (SELECT id FROM owners_register_versions WHERE community_id = 101 AND state = 'current'), building, unit, floor, area, owner_key FROM register;
+INSERT INTO owners_register_keys (version_id, owner_key, building, unit)
+SELECT (SELECT id FROM owners_register_versions WHERE community_id = 101 AND state = 'current'), owner_key, building, unit FROM register;
+UPDATE owners_register_versions SET total_area_centi_sq_m = (SELECT SUM(area) FROM register)
+WHERE community_id = 101 AND state = 'current';
+
+WITH RECURSIVE o(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM o WHERE i < 1000)
+INSERT INTO users (handle, display_name, created_at)
+SELECT 'load_owner_' || i, '业主' || i, (SELECT now FROM p) - 40 * 86400000 FROM o;
+CREATE TEMP TABLE load_owners AS
+SELECT us.id AS user_id, CAST(substr(us.handle, 12) AS INTEGER) AS i, us.created_at
+FROM users us WHERE us.handle LIKE 'load\_owner\_%' ESCAPE '\';
+INSERT INTO memberships (user_id, community_id, role, owner_key, verification, created_at)
+SELECT user_id, 101, 'owner', 'LOADKEY' || printf('%05d', i), 'verified', created_at FROM load_owners;
+CREATE TEMP TABLE units_101 AS
+SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k FROM units WHERE community_id = 101;
+INSERT INTO memberships (user_id, community_id, role, unit_id, verification, created_at)
+SELECT lo.user_id, 101, 'resident', u.id, 'verified', lo.created_at
+FROM load_owners lo JOIN units_101 u ON u.k = (lo.i - 1) % 200;
+INSERT INTO conversations (community_id, user_id, state, turn, created_at, updated_at)
+SELECT 101, user_id, 'collecting', 0, (SELECT now FROM p), (SELECT now FROM p) FROM load_owners;
+
+INSERT INTO users (handle, display_name, created_at) VALUES ('load_owners', '压测业委会', (SELECT now FROM p));
+INSERT INTO memberships (user_id, community_id, role, verification, created_at)
+SELECT id, 101, 'owners_committee', 'verified', created_at FROM users WHERE handle = 'load_owners';
 COMMIT;
 ANALYZE;

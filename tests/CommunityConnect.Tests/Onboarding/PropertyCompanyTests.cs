@@ -78,7 +78,7 @@ public sealed class MembershipEndTests(CommunityApp app) : IClassFixture<Communi
             .ExpectProblem(HttpStatusCode.BadRequest);
         var ended = await (await (await app.ClientFor("residents")).PostJson($"/v1/communities/1/members/{userId}/end", new { reason = "已搬离本小区" }))
             .Expect(HttpStatusCode.OK);
-        Assert.Equal(["owner", "resident"], ended.GetProperty("roles").EnumerateArray().Select(r => r.GetString()).ToArray());
+        Assert.Equal(["owner", "resident"], ended.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!).ToArray());
         await (await leaver.GetAsync("/v1/communities/1")).ExpectProblem(HttpStatusCode.NotFound);
         await (await leaver.GetAsync("/v1/communities/1/threads")).ExpectProblem(HttpStatusCode.NotFound);
         await (await (await app.ClientFor("residents")).PostJson($"/v1/communities/1/members/{userId}/end", new { reason = "再次" }))
