@@ -1,7 +1,7 @@
-using CommunityConnect.Api.Infrastructure.Auth;
-using CommunityConnect.Api.Infrastructure.Data;
 using System.Collections.Concurrent;
+using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Caching;
+using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +18,8 @@ namespace CommunityConnect.Api.Features.DiscussionHall;
 public sealed class PostAccess(Database database, Tenancy tenancy, IHallModerators moderators, IOptions<CacheOptions> cacheOptions)
 {
     // Which community a post belongs to never changes, so it is remembered without a version; whether
-    // the caller sees the post is asked of the database each time (the rule below, in the WHERE).
+    // the caller sees the post is asked of the database each time (the rule below, in the WHERE, which
+    // names the community too: a wrong entry could only hide a post, never show one).
     private readonly ConcurrentDictionary<(string Kind, long Id), long> _communities = new();
 
     /// <summary>The rule, over a post aliased <c>p</c> (a thread or a reply).</summary>
