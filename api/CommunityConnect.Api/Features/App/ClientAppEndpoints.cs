@@ -26,7 +26,7 @@ public static class ClientAppEndpoints
         var configuration = app.ServiceProvider.GetRequiredService<IConfiguration>();
         var root = Path.GetFullPath(Path.Combine(environment.ContentRootPath, configuration["App:ClientPath"] ?? DefaultClientPath));
 
-        app.MapGet(BasePath, () => TypedResults.Redirect($"{BasePath}/")).ExcludeFromDescription().AllowAnonymous();
+        // Also matches /app itself, which is sent on to /app/ (the client's base).
         app.MapGet($"{BasePath}/{{**path}}", (string? path, HttpContext context) => Serve(root, path, context))
             .ExcludeFromDescription().AllowAnonymous();
         return app;
@@ -34,6 +34,10 @@ public static class ClientAppEndpoints
 
     private static IResult Serve(string root, string? path, HttpContext context)
     {
+        if (!context.Request.Path.Value!.EndsWith('/') && string.IsNullOrEmpty(path))
+        {
+            return TypedResults.Redirect($"{BasePath}/");
+        }
         if (!File.Exists(Path.Combine(root, "index.html")))
         {
             return TypedResults.Content(NotBuiltPage, "text/html; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
