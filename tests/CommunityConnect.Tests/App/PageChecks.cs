@@ -18,7 +18,7 @@ internal static class PageChecks
     {
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         var file = Path.Combine(BrowserApp.ScreenshotFolder, $"{name}.png");
-        await page.ScreenshotAsync(new() { Path = file, FullPage = true });
+        await page.ScreenshotAsync(new() { Path = file });
         output.WriteLine($"screenshot {file}");
 
         var axe = await page.RunAxe();
