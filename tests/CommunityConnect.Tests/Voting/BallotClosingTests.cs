@@ -38,6 +38,9 @@ public sealed class BallotClosingTests(CommunityApp app) : IClassFixture<Communi
         Assert.Single(await Notices(c, ballotId, "ballot_reminder"));
         Assert.Empty(await Notices(a, ballotId, "ballot_reminder"));
         await (await Vote(d, ballotId, "yes")).Expect(HttpStatusCode.Created);
+        // The live tally comes from the running totals that each vote adds to.
+        var live = await Tally(d, ballotId);
+        Assert.False(live.GetProperty("frozen").GetBoolean());
 
         app.Clock.Advance(TimeSpan.FromDays(1));
         // Votes stop at closesAt, before the job runs.
@@ -57,6 +60,11 @@ public sealed class BallotClosingTests(CommunityApp app) : IClassFixture<Communi
         var tally = await Tally(d, ballotId);
         Assert.True(tally.GetProperty("frozen").GetBoolean());
         Assert.Equal(3, tally.GetProperty("yesOwners").GetInt64());
+        // The closing job freezes what it recounts from the chain; the running totals said the same.
+        foreach (var field in new[] { "participatingOwners", "participatingArea", "yesOwners", "yesArea", "noOwners", "noArea", "abstainOwners", "abstainArea" })
+        {
+            Assert.Equal(live.GetProperty(field).GetDecimal(), tally.GetProperty(field).GetDecimal());
+        }
 
         var result = Assert.Single(await Notices(await app.ClientFor("tenant"), ballotId, "ballot_result"));
         Assert.Contains(ballot.Text("head"), result.Text("body"));

@@ -74,7 +74,7 @@ public sealed class BallotClosing(Database database, Inbox.Inbox inbox, TimeProv
             {
                 return false;
             }
-            var counts = await BallotQueries.TallyAsync(connection, transaction, ballot);
+            var counts = await BallotQueries.ChainTallyAsync(connection, transaction, ballot);
             var decision = Article278.Decide(ballot.Rule, counts);
             var chain = await BallotQueries.ChainAsync(connection, transaction, ballotId);
             var head = chain.Count == 0 ? BallotChain.Genesis : chain[^1].Hash;

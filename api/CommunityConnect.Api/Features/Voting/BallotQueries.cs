@@ -157,13 +157,35 @@ internal static class BallotQueries
             VALUES (@ballotId, @Seq, @VoterToken, @Choice, @CastAt, @PrevHash, @Hash);
             INSERT INTO ballot_casts (ballot_id, ballot_owner_id, seq, channel, cast_by, paper_vote_id)
             VALUES (@ballotId, @ownerId, @Seq, @channel, @castBy, @paperVoteId);
-            """, new { ballotId, entry.Seq, entry.VoterToken, entry.Choice, entry.CastAt, entry.PrevHash, entry.Hash, ownerId = owner.Id, channel, castBy, paperVoteId },
+            INSERT INTO ballot_totals (ballot_id, choice, owners, area_centi_sq_m)
+            VALUES (@ballotId, @Choice, 1, @area)
+            ON CONFLICT (ballot_id, choice) DO UPDATE SET owners = owners + 1, area_centi_sq_m = area_centi_sq_m + excluded.area_centi_sq_m;
+            """, new
+            {
+                ballotId, entry.Seq, entry.VoterToken, entry.Choice, entry.CastAt, entry.PrevHash, entry.Hash, ownerId = owner.Id, channel, castBy,
+                paperVoteId, area = owner.AreaCentiSqM,
+            },
             transaction);
         return entry;
     }
 
-    /// <summary>The live tally from the chain: each entry's voting owner found by its token, with its area.</summary>
-    internal static async Task<TallyCounts> TallyAsync(SqliteConnection connection, SqliteTransaction? transaction, Row ballot)
+    /// <summary>
+    /// The live tally: the running totals that every append adds to (three rows, whatever the turnout).
+    /// </summary>
+    internal static async Task<TallyCounts> RunningTallyAsync(SqliteConnection connection, Row ballot)
+    {
+        var rows = (await connection.QueryAsync<(string Choice, long Owners, long Area)>(
+            "SELECT choice, owners, area_centi_sq_m FROM ballot_totals WHERE ballot_id = @Id;", new { ballot.Id }))
+            .ToDictionary(r => r.Choice, r => new Count(r.Owners, r.Area));
+        return new TallyCounts(ballot.Eligible, rows.GetValueOrDefault(VoteChoices.Yes), rows.GetValueOrDefault(VoteChoices.No),
+            rows.GetValueOrDefault(VoteChoices.Abstain));
+    }
+
+    /// <summary>
+    /// The tally recounted from the chain, each entry's voting owner found by its token with its area:
+    /// what the closing job freezes, so the decision rests on the chain itself and not on the running totals.
+    /// </summary>
+    internal static async Task<TallyCounts> ChainTallyAsync(SqliteConnection connection, SqliteTransaction? transaction, Row ballot)
     {
         var rows = (await connection.QueryAsync<(string Choice, long Owners, long Area)>(
             """

@@ -16,7 +16,7 @@ public sealed record SeqCursor(long Seq) : IPageCursor<SeqCursor>
 /// <summary>What the chain says: the tally, the public ledger, its verification, and the named record for the archive.</summary>
 public sealed class LedgerStore(Database database, TimeProvider time)
 {
-    /// <summary>The live tally from the chain while open; the frozen one once the job has closed the ballot.</summary>
+    /// <summary>The live tally from the running totals while open; the frozen one once the job has closed the ballot.</summary>
     public async Task<BallotTally?> TallyAsync(long ballotId, long communityId)
     {
         await using var connection = await database.OpenReadAsync();
@@ -26,7 +26,7 @@ public sealed class LedgerStore(Database database, TimeProvider time)
             return null;
         }
         var frozen = ballot.Frozen;
-        var counts = frozen ?? await BallotQueries.TallyAsync(connection, null, ballot);
+        var counts = frozen ?? await BallotQueries.RunningTallyAsync(connection, ballot);
         return BallotTally.Of(ballot.Id, ballot.StatusAt(time.GetUtcNow()), ballot.Rule, counts, frozen is not null);
     }
 
