@@ -1,4 +1,5 @@
 using CommunityConnect.Api.Demo;
+using CommunityConnect.Api.Features.App;
 using CommunityConnect.Api.Features.Announcements;
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Communities;
@@ -91,6 +92,7 @@ app.UseIdempotency();
 app.MapCommunityOpenApi();
 app.MapHealth();
 app.MapJobsDashboard();
+app.MapClientApp();
 
 var v1 = app.MapGroup("/v1").AddEndpointFilter<IdempotencyFilter>();
 v1.MapIdentity();

@@ -12,7 +12,7 @@ namespace CommunityConnect.Tests.Platform;
 /// the wrong JSON type, wrong types for every field, nonsense query values. None may answer 500,
 /// and every error is problem+json.
 /// </summary>
-public sealed partial class BadInputSweepTests(CommunityApp app) : IClassFixture<CommunityApp>
+public sealed partial class BadInputSweepTests(WebNodeApp app) : IClassFixture<WebNodeApp>
 {
     private CommunityApp App => app;
 
