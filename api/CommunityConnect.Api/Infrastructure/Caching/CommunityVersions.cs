@@ -1,5 +1,5 @@
-using System.Data.Common;
 using System.Collections.Concurrent;
+using System.Data.Common;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -62,11 +62,12 @@ public sealed class CommunityVersions
     {
         lock (_refreshing)
         {
-            var rows = connection.Query<Row>(
-                """
-                SELECT community_id AS CommunityId, version AS Version, feed_version AS FeedVersion, changed AS Changed
-                FROM community_versions WHERE changed > @seen ORDER BY changed;
-                """, new { seen = _seen });
+            // SQLite has one writer, so stamps commit in order and "since the last stamp" misses nothing.
+            // On PostgreSQL a transaction holding a lower stamp may commit after a higher one was read:
+            // every row is read (one row per community) and versions only grow.
+            var rows = connection is SqliteConnection
+                ? connection.Query<Row>(ChangedSinceSql, new { seen = _seen })
+                : connection.Query<Row>(AllRowsSql);
             foreach (var row in rows)
             {
                 _versions.AddOrUpdate(row.CommunityId, new Stamp(row.Version, row.FeedVersion),
@@ -75,6 +76,15 @@ public sealed class CommunityVersions
             }
         }
     }
+
+    private const string ChangedSinceSql =
+        """
+        SELECT community_id AS CommunityId, version AS Version, feed_version AS FeedVersion, changed AS Changed
+        FROM community_versions WHERE changed > @seen ORDER BY changed;
+        """;
+
+    private const string AllRowsSql =
+        "SELECT community_id AS CommunityId, version AS Version, feed_version AS FeedVersion, changed AS Changed FROM community_versions;";
 
     internal void LogRefreshFailure(Exception exception) =>
         _logger.LogWarning(exception, "Reading the cache versions failed; caches keep their entries until the next refresh");
@@ -103,7 +113,7 @@ public sealed class CacheVersionPoller(CommunityVersions versions, Microsoft.Ext
             {
                 await versions.RefreshAsync(stoppingToken);
             }
-            catch (Exception exception) when (exception is SqliteException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+            catch (Exception exception) when (exception is DbException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
             {
                 versions.LogRefreshFailure(exception);
             }
