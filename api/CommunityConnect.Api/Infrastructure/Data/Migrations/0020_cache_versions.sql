@@ -9,7 +9,7 @@
 --   changed      a stamp, increasing over the whole table, of the row's last bump: a node asks
 --                "WHERE changed > the last stamp I saw" (one index seek) after each of its own
 --                commits and on a timer for everyone else's.
--- community_id 0 is the installation itself (accounts: a user deleted by hand).
+-- community_id 0 is the installation itself (accounts: a user deleted by hand, an openid bound or changed).
 -- SQLite syntax; on PostgreSQL each trigger is a row trigger calling a plpgsql function with the
 -- same UPDATE, and the poll compares whole rows (concurrent writers commit out of stamp order).
 CREATE TABLE community_versions (
@@ -61,6 +61,12 @@ BEGIN
 END;
 
 CREATE TRIGGER cache_users_delete AFTER DELETE ON users
+BEGIN
+    UPDATE community_versions SET version = version + 1, changed = (SELECT MAX(changed) FROM community_versions) + 1
+    WHERE community_id = 0;
+END;
+
+CREATE TRIGGER cache_users_openid AFTER UPDATE OF openid ON users
 BEGIN
     UPDATE community_versions SET version = version + 1, changed = (SELECT MAX(changed) FROM community_versions) + 1
     WHERE community_id = 0;

@@ -102,7 +102,7 @@ BEGIN
 END;
 $$;
 
--- A user deleted by hand: the installation's row (accounts).
+-- A user deleted by hand, an openid bound or changed: the installation's row (accounts).
 CREATE FUNCTION cache_bump_installation() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM bump_community_versions('version', ARRAY[0::bigint]);
@@ -126,6 +126,7 @@ CREATE TRIGGER cache_memberships_delete AFTER DELETE ON memberships FOR EACH ROW
 CREATE TRIGGER cache_moderators_insert AFTER INSERT ON moderators FOR EACH ROW EXECUTE FUNCTION cache_bump_by_community('version');
 CREATE TRIGGER cache_moderators_delete AFTER DELETE ON moderators FOR EACH ROW EXECUTE FUNCTION cache_bump_by_community('version');
 CREATE TRIGGER cache_users_delete AFTER DELETE ON users FOR EACH ROW EXECUTE FUNCTION cache_bump_installation();
+CREATE TRIGGER cache_users_openid AFTER UPDATE OF openid ON users FOR EACH ROW EXECUTE FUNCTION cache_bump_installation();
 
 -- ---- version: moderation settings and words ----
 
