@@ -97,4 +97,37 @@ public sealed class PostgresSchemaTests(CommunityApp app) : IClassFixture<Commun
             "SELECT (SELECT COUNT(*) FROM audit_log) + (SELECT COUNT(*) FROM moderation_log) + (SELECT COUNT(*) FROM account_entries);"));
         Assert.Equal("辱骂他人", await connection.ExecuteScalarAsync<string>("SELECT reason FROM audit_log;"));
     }
+
+    [SkippableFact]
+    public async Task TheCacheVersionTriggersBumpTheRightCommunitiesOnPostgres()
+    {
+        // 0020's twin is plpgsql; the parity test sees its triggers' names, this sees them work.
+        await using var database = await PostgresDatabase.CreateAsync();
+        await MigratorFor(database).MigrateAsync();
+        await using var connection = await database.OpenAsync();
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO streets (id, name) VALUES (1, '半淞园路街道'), (2, '豫园街道');
+            INSERT INTO communities (id, street_id, name) VALUES (1, 1, '示范小区'), (2, 1, '隔壁小区'), (3, 2, '别的街道');
+            INSERT INTO users (id, display_name, created_at) VALUES (1, '业主', 0), (2, '街道', 0);
+            """);
+        async Task<(long Version, long Feed)[]> VersionsAsync() => (await connection.QueryAsync<(long, long)>(
+            "SELECT version, feed_version FROM community_versions WHERE community_id IN (1, 2, 3) ORDER BY community_id;")).ToArray();
+        Assert.Equal([(1L, 1L), (1L, 1L), (1L, 1L)], await VersionsAsync());
+
+        await connection.ExecuteAsync("INSERT INTO memberships (user_id, community_id, role, created_at) VALUES (1, 1, 'owner', 0);");
+        Assert.Equal([(2L, 1L), (1L, 1L), (1L, 1L)], await VersionsAsync());
+        await connection.ExecuteAsync("INSERT INTO memberships (user_id, street_id, role, created_at) VALUES (2, 1, 'street_admin', 0);");
+        Assert.Equal([(3L, 1L), (2L, 1L), (1L, 1L)], await VersionsAsync());
+        await connection.ExecuteAsync(
+            "INSERT INTO threads (id, community_id, kind, title, body, author_id, author_role, created_at, last_activity_at, feed_seq) VALUES (1, 1, 'discussion', '电梯', '坏了', 1, '业主', 0, 0, 1);");
+        await connection.ExecuteAsync("INSERT INTO thread_supports (thread_id, user_id, created_at) VALUES (1, 2, 0);");
+        await connection.ExecuteAsync("UPDATE users SET display_name = '老王' WHERE id = 1;");
+        Assert.Equal([(3L, 4L), (2L, 1L), (1L, 1L)], await VersionsAsync());
+        await connection.ExecuteAsync("DELETE FROM memberships WHERE user_id = 2;");
+        Assert.Equal([(4L, 4L), (3L, 1L), (1L, 1L)], await VersionsAsync());
+
+        var stamps = (await connection.QueryAsync<long>("SELECT changed FROM community_versions WHERE changed > 0;")).ToArray();
+        Assert.Equal(stamps.Length, stamps.Distinct().Count());
+    }
 }

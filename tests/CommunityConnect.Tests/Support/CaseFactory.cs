@@ -20,7 +20,7 @@ public static class CaseFactory
         var cases = app.Service<CaseStore>();
         return await app.Service<Database>().WriteAsync(async (connection, transaction) =>
         {
-            var body = await CaseStore.RouteAsync(connection, transaction, communityId, category);
+            var body = await cases.RouteAsync(communityId, category);
             return await cases.OpenAsync(connection, transaction,
                 new NewCase(communityId, kind, Random.Shared.NextInt64(1, long.MaxValue), category, urgent, keys.ForUser(authorId), new Actor(authorId, "作者"), body));
         });

@@ -11,7 +11,7 @@ namespace CommunityConnect.Api.Features.Cases;
 /// The cases table and its history. Items call <see cref="OpenAsync"/> and <see cref="RecordAsync"/>
 /// inside their own unit of work, so an item and its case always commit together.
 /// </summary>
-public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock clock, TimeProvider time)
+public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock clock, RoutingStore routing, TimeProvider time)
 {
     private const string SummaryColumns =
         """
@@ -42,12 +42,12 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
             FirstResponseDue, ResolveDue, NextEscalationAt);
     }
 
-    /// <summary>The routed first body of a category in a community (its routing table, else TAXONOMY.md's default).</summary>
-    public static async Task<string> RouteAsync(DbConnection connection, DbTransaction? transaction, long communityId, string category) =>
-        await connection.ExecuteScalarAsync<string?>(
-            "SELECT responsible_body FROM routing_rules WHERE community_id = @communityId AND category = @category;",
-            new { communityId, category }, transaction)
-        ?? Taxonomy.DefaultRoutes.GetValueOrDefault(category, Bodies.ResidentsCommittee);
+    /// <summary>
+    /// The routed first body of a category in a community (its routing table, else TAXONOMY.md's
+    /// default), from the routing table's cache: as committed, not as this unit of work may have changed it.
+    /// </summary>
+    public Task<string> RouteAsync(long communityId, string category) =>
+        routing.BodyForAsync(communityId, category);
 
     /// <summary>When a case's first response is due (null once it needs none), for telling the resident "by when".</summary>
     public static Task<DateTimeOffset?> FirstResponseDueAsync(DbConnection connection, DbTransaction? transaction, long caseId) =>
@@ -223,19 +223,22 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
     }
 
     /// <summary>A body's work queue: the cases the caller sees (the same rule as the case route), oldest first.</summary>
+    // Oldest first from the cursor on, a range on ix_cases_community (HotQueryPlanTests checks the plan).
+    internal const string QueueSql =
+        $"""
+         SELECT {SummaryColumns} FROM cases c
+         WHERE {CaseAccess.Visible}
+           AND (@responsibleBody IS NULL OR c.responsible_body = @responsibleBody)
+           AND (@state IS NULL OR c.state = @state)
+           AND c.id > @after
+         ORDER BY c.id
+         LIMIT @take;
+         """;
+
     public async Task<IReadOnlyList<CaseSummary>> QueueAsync(CaseReader reader, string? responsibleBody, string? state, long? afterId, int take)
     {
         await using var connection = await database.OpenReadAsync();
-        var rows = await connection.QueryAsync<CaseRow>(
-            $"""
-             SELECT {SummaryColumns} FROM cases c
-             WHERE {CaseAccess.Visible}
-               AND (@responsibleBody IS NULL OR c.responsible_body = @responsibleBody)
-               AND (@state IS NULL OR c.state = @state)
-               AND (@afterId IS NULL OR c.id > @afterId)
-             ORDER BY c.id
-             LIMIT @take;
-             """, reader.With(new { responsibleBody, state, afterId, take }));
+        var rows = await connection.QueryAsync<CaseRow>(QueueSql, reader.With(new { responsibleBody, state, after = afterId ?? 0, take }));
         return rows.Select(r => r.ToSummary()).ToList();
     }
 

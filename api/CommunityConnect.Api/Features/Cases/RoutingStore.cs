@@ -1,15 +1,28 @@
+using CommunityConnect.Api.Infrastructure.Caching;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
+using Microsoft.Extensions.Options;
 
 namespace CommunityConnect.Api.Features.Cases;
 
 /// <summary>
 /// A community's routing table. Every category has a route: the community's own row where it set
-/// one, else TAXONOMY.md's default, so a new community starts with the defaults.
+/// one, else TAXONOMY.md's default, so a new community starts with the defaults. Every new case
+/// and every chat message asks it, so the table is kept in memory per community while its cache
+/// version stands (a routing change bumps it, migration 0020), read on a miss from what is committed.
 /// </summary>
-public sealed class RoutingStore(Database database, TimeProvider time)
+public sealed class RoutingStore(Database database, TimeProvider time, CommunityVersions versions, IOptions<CacheOptions> cacheOptions)
 {
-    public async Task<RoutingTable> GetAsync(long communityId)
+    private readonly CommunityCache<long, RoutingTable> _tables = CommunityCache<long, RoutingTable>.OfRules(versions, cacheOptions.Value);
+
+    public Task<RoutingTable> GetAsync(long communityId) => _tables.GetAsync(communityId, communityId, () => LoadAsync(communityId));
+
+    /// <summary>The routed first body of a category in a community (its routing table, else TAXONOMY.md's default).</summary>
+    public async Task<string> BodyForAsync(long communityId, string category) =>
+        (await GetAsync(communityId)).Routes!.FirstOrDefault(r => r.Category == category)?.ResponsibleBody
+        ?? Taxonomy.DefaultRoutes.GetValueOrDefault(category, Bodies.ResidentsCommittee);
+
+    private async Task<RoutingTable> LoadAsync(long communityId)
     {
         await using var connection = await database.OpenReadAsync();
         var overrides = (await connection.QueryAsync<(string Category, string Body)>(

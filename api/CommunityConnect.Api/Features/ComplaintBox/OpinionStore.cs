@@ -62,7 +62,7 @@ public sealed class OpinionStore(Database database, CaseStore cases, AuthorSeal 
         }
         else
         {
-            var body = routeTo ?? await CaseStore.RouteAsync(connection, transaction, communityId, input.Category!);
+            var body = routeTo ?? await cases.RouteAsync(communityId, input.Category!);
             var caseId = await cases.OpenAsync(connection, transaction,
                 new NewCase(communityId, OpinionKinds.CaseKind(input.Kind!), id, input.Category!, input.Urgent ?? false, authorKey, actor, body));
             await connection.ExecuteAsync("UPDATE opinions SET case_id = @caseId WHERE id = @id;", new { id, caseId }, transaction);

@@ -13,6 +13,7 @@ public static partial class DiscussionHallApi
     public static IServiceCollection AddDiscussionHall(this IServiceCollection services) =>
         services.AddSingleton<ThreadStore>()
             .AddSingleton<HallFeed>()
+            .AddSingleton<FeedFirstPage>()
             .AddSingleton<ReplyStore>()
             .AddSingleton<ReactionStore>()
             .AddSingleton<VolunteerStore>()
@@ -226,7 +227,7 @@ public static partial class DiscussionHallApi
     }
 
     private static async Task<Results<Ok<Page<ThreadCard>>, ValidationProblem>> ListThreads(
-        long communityId, string? kind, [AsParameters] PageRequest page, CommunityAccess access, HallFeed feed)
+        long communityId, string? kind, [AsParameters] PageRequest page, CommunityAccess access, HallFeed feed, FeedFirstPage firstPage)
     {
         var errors = page.Read(out FeedCursor? after);
         if (kind is not null && !ThreadKinds.All.Contains(kind))
@@ -237,9 +238,19 @@ public static partial class DiscussionHallApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var (rows, snapshot) = await feed.FeedAsync(communityId, access.UserId, kind, after, page.Fetch);
-        var cut = page.Cut(rows, r => new FeedCursor(r.Pinned, r.LastActivityAt, r.Id, snapshot));
-        return TypedResults.Ok(new Page<ThreadCard>(cut.Items.Select(r => r.ToCard()).ToList(), cut.Next));
+        // The first page of the whole feed is the same for every member: served from memory with the caller's flags laid over it.
+        FeedPage read;
+        if (kind is null && after is null)
+        {
+            read = await firstPage.GetAsync(communityId, access.UserId, page.Fetch);
+        }
+        else
+        {
+            var (rows, snapshot) = await feed.FeedAsync(communityId, access.UserId, kind, after, page.Fetch);
+            read = new FeedPage(rows, snapshot);
+        }
+        var cut = page.Cut(read.Rows, r => new FeedCursor(r.Pinned, r.LastActivityAt, r.Id, read.Snapshot));
+        return TypedResults.Ok(new Page<ThreadCard>(cut.Items.Select(read.Card).ToList(), cut.Next));
     }
 
     private static async Task<Results<Ok<ThreadDetail>, ProblemHttpResult>> GetThread(long threadId, HttpContext http, ThreadStore store)

@@ -86,8 +86,10 @@ public sealed class HallFeed(Database database, TimeProvider time)
         public bool FollowedByMe { get; init; }
         public long? Snapshot { get; init; }
 
-        public ThreadCard ToCard() => new(Id, Kind, Title, new PostAuthor(AuthorName, AuthorRole), ReplyCount, SupportCount,
-            SupportedByMe, FollowedByMe, Pinned, Locked, LastActivityAt, UserText.Cut(Body, ExcerptLength));
+        public ThreadCard ToCard() => ToCard(SupportedByMe, FollowedByMe);
+
+        public ThreadCard ToCard(bool supportedByMe, bool followedByMe) => new(Id, Kind, Title, new PostAuthor(AuthorName, AuthorRole),
+            ReplyCount, SupportCount, supportedByMe, followedByMe, Pinned, Locked, LastActivityAt, UserText.Cut(Body, ExcerptLength));
     }
 
     /// <summary>A feed page (take + 1 rows) and the feed sequence it was read at.</summary>

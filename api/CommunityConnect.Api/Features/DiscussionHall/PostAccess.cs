@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using CommunityConnect.Api.Infrastructure.Auth;
+using CommunityConnect.Api.Infrastructure.Caching;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
+using Microsoft.Extensions.Options;
 
 namespace CommunityConnect.Api.Features.DiscussionHall;
 
@@ -12,8 +15,13 @@ namespace CommunityConnect.Api.Features.DiscussionHall;
 /// is not found (404). The feed and the reply list show less (published posts, and the caller's own
 /// held replies), never more.
 /// </summary>
-public sealed class PostAccess(Database database, Tenancy tenancy, IHallModerators moderators)
+public sealed class PostAccess(Database database, Tenancy tenancy, IHallModerators moderators, IOptions<CacheOptions> cacheOptions)
 {
+    // Which community a post belongs to never changes, so it is remembered without a version; whether
+    // the caller sees the post is asked of the database each time (the rule below, in the WHERE, which
+    // names the community too: a wrong entry could only hide a post, never show one).
+    private readonly ConcurrentDictionary<(string Kind, long Id), long> _communities = new();
+
     /// <summary>The rule, over a post aliased <c>p</c> (a thread or a reply).</summary>
     private const string Seen = "(p.review_state = 'published' OR p.author_id = @UserId OR @Moderates)";
 
@@ -31,14 +39,23 @@ public sealed class PostAccess(Database database, Tenancy tenancy, IHallModerato
     /// <summary>The caller's access to the community of a post (<c>thread</c> or <c>reply</c>) they may see; null (404) otherwise.</summary>
     public async Task<CommunityAccess?> ToPostAsync(string kind, long id, HttpContext http)
     {
-        long? communityId;
-        await using (var connection = await database.OpenReadAsync(http.RequestAborted))
+        long? communityId = _communities.TryGetValue((kind, id), out var known) ? known : null;
+        if (communityId is null)
         {
+            await using var connection = await database.OpenReadAsync(http.RequestAborted);
             communityId = await connection.ExecuteScalarAsync<long?>(
                 kind == "thread"
                     ? "SELECT community_id FROM threads WHERE id = @id;"
                     : "SELECT t.community_id FROM thread_replies r JOIN threads t ON t.id = r.thread_id WHERE r.id = @id;",
                 new { id });
+            if (communityId is { } found)
+            {
+                if (_communities.Count >= cacheOptions.Value.MaxEntries)
+                {
+                    _communities.Clear();
+                }
+                _communities[(kind, id)] = found;
+            }
         }
         var access = await tenancy.ForItemAsync(http, communityId);
         if (access is null)

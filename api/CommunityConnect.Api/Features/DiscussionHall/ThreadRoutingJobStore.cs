@@ -94,7 +94,7 @@ public sealed class ThreadRoutingJobStore(Database database, IHallTopicReader re
         {
             return false;
         }
-        var body = await CaseStore.RouteAsync(connection, transaction, thread.CommunityId, reading.Category);
+        var body = await cases.RouteAsync(thread.CommunityId, reading.Category);
         var actionable = RoutingStates.IsActionable(reading.Intent);
         var urgent = actionable && reading.Urgent;
         string? state = !actionable ? null : urgent ? RoutingStates.TakenUp : RoutingStates.Routed;

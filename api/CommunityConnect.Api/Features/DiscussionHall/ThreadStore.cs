@@ -15,7 +15,7 @@ public sealed class ThreadStore(Database database, CaseStore cases, RecipientKey
 {
     public const int TopReplies = 3;
 
-    private const string DetailSql =
+    internal const string DetailSql =
         """
         SELECT t.id AS Id, t.community_id AS CommunityId, t.kind AS Kind, t.title AS Title, t.body AS Body, t.category AS Category,
                u.display_name AS AuthorName, t.author_role AS AuthorRole, t.author_id AS AuthorId,
@@ -240,7 +240,7 @@ public sealed class ThreadStore(Database database, CaseStore cases, RecipientKey
         {
             return;
         }
-        var body = Taxonomy.ForProposal(await CaseStore.RouteAsync(connection, transaction, proposal.CommunityId, proposal.Category!));
+        var body = Taxonomy.ForProposal(await cases.RouteAsync(proposal.CommunityId, proposal.Category!));
         var displayName = await DisplayNameAsync(connection, transaction, proposal.AuthorId);
         var caseId = await cases.OpenAsync(connection, transaction, new NewCase(proposal.CommunityId, ThreadKinds.Proposal, threadId, proposal.Category!,
             false, keys.ForUser(proposal.AuthorId), new Actor(proposal.AuthorId, $"{displayName}({proposal.AuthorRole})"), body));

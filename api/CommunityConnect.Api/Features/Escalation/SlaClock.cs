@@ -1,7 +1,10 @@
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Jobs.Escalation;
+using CommunityConnect.Api.Infrastructure.Caching;
+using CommunityConnect.Jobs;
 using Dapper;
 using System.Data.Common;
+using Microsoft.Extensions.Options;
 
 namespace CommunityConnect.Api.Features.Escalation;
 
@@ -11,8 +14,27 @@ namespace CommunityConnect.Api.Features.Escalation;
 /// <c>next_escalation_at</c> is what the sweep reads: the first-response due time until the body
 /// answers, then the resolution due time; NULL when resolved, closed, paused or at the street office.
 /// </summary>
-public sealed class SlaClock(TimeProvider time) : ICaseClock
+/// <remarks>
+/// The community's SLA policies and its street's working calendar are kept in memory per community
+/// while its cache version stands (changing either bumps it, migration 0020), read on a miss from
+/// what is committed; the writer thread then spends no queries on them per case.
+/// </remarks>
+public sealed class SlaClock(TimeProvider time, SlaStore store, CommunityVersions versions, IOptions<CacheOptions> cacheOptions) : ICaseClock
 {
+    private readonly CommunityCache<long, ClockPolicies> _policies = CommunityCache<long, ClockPolicies>.OfRules(versions, cacheOptions.Value);
+
+    private sealed record ClockPolicies(WorkingCalendar Calendar, IReadOnlyList<SlaPolicy> Targets)
+    {
+        public (int FirstResponseMinutes, int ResolveMinutes) For(string kind, bool urgent) =>
+            Targets.FirstOrDefault(p => p.Kind == kind && p.Urgent == urgent) is { } policy
+                ? (policy.FirstResponseMinutes!.Value, policy.ResolveMinutes!.Value)
+                : SlaDefaults.For(kind, urgent);
+    }
+
+    private Task<ClockPolicies> PoliciesAsync(ClockRow row) =>
+        _policies.GetAsync(row.CommunityId, row.CommunityId, async () =>
+            new ClockPolicies(await store.CalendarOfStreetAsync(row.StreetId), (await store.GetPoliciesAsync(row.CommunityId)).Policies!));
+
     private sealed class ClockRow
     {
         public long CommunityId { get; init; }
@@ -42,8 +64,9 @@ public sealed class SlaClock(TimeProvider time) : ICaseClock
     {
         var row = await ReadAsync(connection, transaction, caseId);
         var now = time.GetUtcNow();
-        var calendar = await SlaStore.CalendarAsync(connection, transaction, row.StreetId);
-        var (firstMinutes, resolveMinutes) = await SlaStore.PolicyAsync(connection, transaction, row.CommunityId, row.Kind, row.Urgent);
+        var policies = await PoliciesAsync(row);
+        var calendar = policies.Calendar;
+        var (firstMinutes, resolveMinutes) = policies.For(row.Kind, row.Urgent);
         var firstDue = SlaClockMath.Due(calendar, now, firstMinutes, row.Urgent);
         var resolveDue = SlaClockMath.Due(calendar, now, resolveMinutes, row.Urgent);
         DateTimeOffset? next = row.State is CaseStateTable.Resolved or CaseStateTable.Closed || EscalationLadder.IsTop(row.ResponsibleBody)
@@ -95,8 +118,9 @@ public sealed class SlaClock(TimeProvider time) : ICaseClock
             {
                 // Back to the body with a new resolution clock.
                 var now = time.GetUtcNow();
-                var calendar = await SlaStore.CalendarAsync(connection, transaction, row.StreetId);
-                var (_, resolveMinutes) = await SlaStore.PolicyAsync(connection, transaction, row.CommunityId, row.Kind, row.Urgent);
+                var policies = await PoliciesAsync(row);
+                var calendar = policies.Calendar;
+                var (_, resolveMinutes) = policies.For(row.Kind, row.Urgent);
                 var resolveDue = SlaClockMath.Due(calendar, now, resolveMinutes, row.Urgent);
                 await connection.ExecuteAsync(
                     """
@@ -145,7 +169,7 @@ public sealed class SlaClock(TimeProvider time) : ICaseClock
             return;
         }
         var now = time.GetUtcNow();
-        var calendar = await SlaStore.CalendarAsync(connection, transaction, row.StreetId);
+        var calendar = (await PoliciesAsync(row)).Calendar;
         var shifted = SlaClockMath.Shift(calendar, resolveDue, pausedAt, now, row.Urgent);
         var delta = shifted - resolveDue;
         await connection.ExecuteAsync(

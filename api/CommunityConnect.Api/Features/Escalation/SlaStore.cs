@@ -109,6 +109,13 @@ public sealed class SlaStore(Database database, TimeProvider time)
             return true;
         });
 
+    /// <summary>The working calendar of a street as committed (for the clock's cache).</summary>
+    public async Task<WorkingCalendar> CalendarOfStreetAsync(long streetId)
+    {
+        await using var connection = await database.OpenReadAsync();
+        return await CalendarAsync(connection, null, streetId);
+    }
+
     /// <summary>The working calendar of a street (DESIGN.md's default where it has none).</summary>
     public static async Task<WorkingCalendar> CalendarAsync(DbConnection connection, DbTransaction? transaction, long streetId)
     {

@@ -167,7 +167,7 @@ public sealed class HotspotRadar(Database database, IntakeAnalyser analyser, Cas
         {
             return ClaimedElsewhere;
         }
-        var body = await CaseStore.RouteAsync(connection, transaction, communityId, category);
+        var body = await cases.RouteAsync(communityId, category);
         var caseId = await cases.OpenAsync(connection, transaction,
             new NewCase(communityId, "hotspot", newId, category, false, RadarKey, Actor.System, body), notifyBody: false);
         await connection.ExecuteAsync("UPDATE hotspots SET case_id = @caseId WHERE id = @newId AND case_id IS NULL;", new { caseId, newId }, transaction);

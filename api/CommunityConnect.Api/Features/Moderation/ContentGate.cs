@@ -1,6 +1,5 @@
 using CommunityConnect.Api.Features.DiscussionHall;
-using CommunityConnect.Api.Infrastructure.Data;
-using Dapper;
+using CommunityConnect.Api.Infrastructure.Auth;
 
 namespace CommunityConnect.Api.Features.Moderation;
 
@@ -9,18 +8,14 @@ namespace CommunityConnect.Api.Features.Moderation;
 /// pre-review (先审后发). Refused posts answer 422 without naming the word; held posts are stored
 /// with <c>reviewState: "pending"</c> until a moderator approves them.
 /// </summary>
-public sealed class ContentGate(ModerationStore store, ContentCheck weChat, Database database) : IPostGate
+public sealed class ContentGate(ModerationStore store, ContentCheck weChat, Accounts accounts) : IPostGate
 {
     public async Task<GateVerdict> CheckThreadAsync(long communityId, long authorId, string title, string body, CancellationToken cancellationToken)
     {
         var verdict = await CheckTextAsync(communityId, authorId, cancellationToken, title, body);
-        if (verdict == GateVerdict.Publish)
+        if (verdict == GateVerdict.Publish && (await store.SettingsAsync(communityId)).PreReview)
         {
-            await using var connection = await database.OpenReadAsync(cancellationToken);
-            if (await ModerationStore.PreReviewAsync(connection, null, communityId))
-            {
-                return GateVerdict.Hold;
-            }
+            return GateVerdict.Hold;
         }
         return verdict;
     }
@@ -35,11 +30,7 @@ public sealed class ContentGate(ModerationStore store, ContentCheck weChat, Data
         {
             return GateVerdict.Refuse;
         }
-        string? openId;
-        await using (var connection = await database.OpenReadAsync(cancellationToken))
-        {
-            openId = await connection.ExecuteScalarAsync<string?>("SELECT openid FROM users WHERE id = @authorId;", new { authorId });
-        }
+        var openId = (await accounts.FindAsync(authorId, cancellationToken))?.OpenId;
         var weChatVerdict = await weChat.CheckAsync(openId, string.Join("\n", texts), cancellationToken);
         if (weChatVerdict == GateVerdict.Refuse)
         {

@@ -1,8 +1,10 @@
 using CommunityConnect.Api.Features.DiscussionHall;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
+using CommunityConnect.Api.Infrastructure.Caching;
 using Dapper;
 using System.Data.Common;
+using Microsoft.Extensions.Options;
 
 namespace CommunityConnect.Api.Features.Moderation;
 
@@ -19,9 +21,19 @@ public sealed class Moderator
 public sealed record ModerationLogEntry(long Id, string Actor, string Action, string? TargetKind, long? TargetId, string? Reason, DateTimeOffset At);
 
 /// <summary>Moderators, settings, the word list and the moderation log of a community.</summary>
-public sealed class ModerationStore(Database database, IHostEnvironment environment, TimeProvider time) : IHallModerators
+/// <remarks>
+/// Who moderates, the settings and the word list are read on every post and every read of a held
+/// post, so they are kept in memory per community while its cache version stands; appointing,
+/// dismissing, changing the settings or the list bumps it in the same transaction (migration 0020).
+/// </remarks>
+public sealed class ModerationStore(Database database, IHostEnvironment environment, TimeProvider time,
+    CommunityVersions versions, IOptions<CacheOptions> cacheOptions) : IHallModerators
 {
     private readonly Lazy<IReadOnlyList<ModerationWord>> _defaultWords = new(() => WordList.LoadDefault(environment.ContentRootPath));
+    private readonly CommunityCache<(long CommunityId, long UserId), bool> _appointed =
+        CommunityCache<(long, long), bool>.OfRules(versions, cacheOptions.Value);
+    private readonly CommunityCache<long, ModerationSettings> _settings = CommunityCache<long, ModerationSettings>.OfRules(versions, cacheOptions.Value);
+    private readonly CommunityCache<long, WordList> _words = CommunityCache<long, WordList>.OfRules(versions, cacheOptions.Value);
 
     public IReadOnlyList<ModerationWord> DefaultWords => _defaultWords.Value;
 
@@ -32,8 +44,11 @@ public sealed class ModerationStore(Database database, IHostEnvironment environm
         {
             return true;
         }
-        await using var connection = await database.OpenReadAsync();
-        return await IsModeratorAsync(connection, null, access);
+        return await _appointed.GetAsync(access.CommunityId, (access.CommunityId, access.UserId), async () =>
+        {
+            await using var connection = await database.OpenReadAsync();
+            return await IsModeratorAsync(connection, null, access);
+        });
     }
 
     /// <summary>The same rule inside a unit of work: the secretary, or an appointed residents' committee member.</summary>
@@ -105,11 +120,12 @@ public sealed class ModerationStore(Database database, IHostEnvironment environm
             return true;
         });
 
-    public async Task<ModerationSettings> SettingsAsync(long communityId)
-    {
-        await using var connection = await database.OpenReadAsync();
-        return new ModerationSettings(await PreReviewAsync(connection, null, communityId));
-    }
+    public Task<ModerationSettings> SettingsAsync(long communityId) =>
+        _settings.GetAsync(communityId, communityId, async () =>
+        {
+            await using var connection = await database.OpenReadAsync();
+            return new ModerationSettings(await PreReviewAsync(connection, null, communityId));
+        });
 
     public static Task<bool> PreReviewAsync(DbConnection connection, DbTransaction? transaction, long communityId) =>
         connection.ExecuteScalarAsync<bool>(
@@ -129,7 +145,9 @@ public sealed class ModerationStore(Database database, IHostEnvironment environm
         });
 
     /// <summary>The community's own word list once it set one, else the shipped default.</summary>
-    public async Task<WordList> WordsAsync(long communityId)
+    public Task<WordList> WordsAsync(long communityId) => _words.GetAsync(communityId, communityId, () => LoadWordsAsync(communityId));
+
+    private async Task<WordList> LoadWordsAsync(long communityId)
     {
         await using var connection = await database.OpenReadAsync();
         var own = await connection.ExecuteScalarAsync<bool>(

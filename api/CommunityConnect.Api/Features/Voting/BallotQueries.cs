@@ -60,10 +60,11 @@ internal static class BallotQueries
         FROM ballots b
         """;
 
+    internal const string FindSql = $"SELECT {Columns} WHERE b.id = @ballotId AND b.community_id = @communityId;";
+
     /// <summary>A ballot of a community; a ballot of another community is not found.</summary>
     internal static Task<Row?> FindAsync(DbConnection connection, DbTransaction? transaction, long ballotId, long communityId) =>
-        connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} WHERE b.id = @ballotId AND b.community_id = @communityId;",
-            new { ballotId, communityId }, transaction);
+        connection.QuerySingleOrDefaultAsync<Row>(FindSql, new { ballotId, communityId }, transaction);
 
     /// <summary>
     /// The one rule of who speaks for a voting owner: a verified owner of the community holding an owner
@@ -185,13 +186,14 @@ internal static class BallotQueries
         return entry;
     }
 
+    internal const string RunningTallySql = "SELECT choice, owners, area_centi_sq_m FROM ballot_totals WHERE ballot_id = @Id;";
+
     /// <summary>
     /// The live tally: the running totals that every append adds to (three rows, whatever the turnout).
     /// </summary>
     internal static async Task<TallyCounts> RunningTallyAsync(DbConnection connection, Row ballot)
     {
-        var rows = (await connection.QueryAsync<(string Choice, long Owners, long Area)>(
-            "SELECT choice, owners, area_centi_sq_m FROM ballot_totals WHERE ballot_id = @Id;", new { ballot.Id }))
+        var rows = (await connection.QueryAsync<(string Choice, long Owners, long Area)>(RunningTallySql, new { ballot.Id }))
             .ToDictionary(r => r.Choice, r => new Count(r.Owners, r.Area));
         return new TallyCounts(ballot.Eligible, rows.GetValueOrDefault(VoteChoices.Yes), rows.GetValueOrDefault(VoteChoices.No),
             rows.GetValueOrDefault(VoteChoices.Abstain));

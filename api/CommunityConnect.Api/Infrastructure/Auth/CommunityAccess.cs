@@ -1,7 +1,9 @@
 using System.Reflection;
 using System.Security.Claims;
+using CommunityConnect.Api.Infrastructure.Caching;
 using CommunityConnect.Api.Infrastructure.Data;
 using Dapper;
+using Microsoft.Extensions.Options;
 
 namespace CommunityConnect.Api.Infrastructure.Auth;
 
@@ -89,10 +91,20 @@ public sealed class CommunityAccess
     }
 }
 
-/// <summary>Loads a caller's access to a community in one query.</summary>
-public sealed class Tenancy(Database database)
+/// <summary>
+/// Loads a caller's access to a community in one query, and keeps the answer in memory while the
+/// community's cache version stands (a role granted or removed, a membership approved or ended bumps
+/// it in the same transaction), so most requests ask no database for it.
+/// </summary>
+public sealed class Tenancy(Database database, CommunityVersions versions, IOptions<CacheOptions> options)
 {
-    public async Task<CommunityAccess> ForCommunityAsync(long userId, long communityId, CancellationToken cancellationToken = default)
+    private readonly CommunityCache<(long UserId, long CommunityId), CommunityAccess> _accesses =
+        CommunityCache<(long, long), CommunityAccess>.OfRules(versions, options.Value);
+
+    public Task<CommunityAccess> ForCommunityAsync(long userId, long communityId, CancellationToken cancellationToken = default) =>
+        _accesses.GetAsync(communityId, (userId, communityId), () => LoadAsync(userId, communityId, cancellationToken));
+
+    private async Task<CommunityAccess> LoadAsync(long userId, long communityId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenReadAsync(cancellationToken);
         var grants = (await connection.QueryAsync<(long StreetId, string Role, long? UnitId)>(

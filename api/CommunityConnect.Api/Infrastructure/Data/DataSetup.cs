@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Dapper;
 using Microsoft.Extensions.Options;
+using CommunityConnect.Api.Infrastructure.Caching;
 
 namespace CommunityConnect.Api.Infrastructure.Data;
 
@@ -38,6 +39,7 @@ public static class DataSetup
                 "Seed:Demo is on, but Production never seeds the demo street and its users: set Seed:Demo to false (Seed__Demo=false).")
             .ValidateOnStart();
         services.AddSingleton<Database>();
+        services.AddCacheVersions(configuration);
         services.AddSingleton<DemoStreetSeeding>();
         services.AddSingleton<Migrator>();
         services.AddSingleton<PostgresMigrator>();

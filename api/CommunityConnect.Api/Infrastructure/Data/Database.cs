@@ -74,6 +74,12 @@ public sealed class Database : IDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>
+    /// Runs on the writer thread, with the writer's connection, after each commit and before the
+    /// callers of that batch are answered: the cache versions read the bumps of the batch here.
+    /// </summary>
+    internal event Action<SqliteConnection>? Committed;
+
     /// <summary>A pooled read connection; when tracing is on, a <c>db.read</c> span lasts from its opening to its closing.</summary>
     public async Task<DbConnection> OpenReadAsync(CancellationToken cancellationToken = default)
     {
@@ -171,6 +177,7 @@ public sealed class Database : IDisposable
             transaction.Commit();
             _commits.Add(1);
             _batchSize.Record(batch.Count);
+            OnCommitted(connection);
             foreach (var item in done)
             {
                 item.Complete();
@@ -198,6 +205,19 @@ public sealed class Database : IDisposable
         finally
         {
             transaction?.Dispose();
+        }
+    }
+
+    private void OnCommitted(SqliteConnection connection)
+    {
+        try
+        {
+            Committed?.Invoke(connection);
+        }
+        catch (Exception exception)
+        {
+            // The batch is committed: its callers hear so. A stale cache is corrected by the next refresh.
+            _logger.LogError(exception, "A commit hook failed");
         }
     }
 
