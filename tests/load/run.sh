@@ -5,6 +5,9 @@
 #   DURATION=5 tests/load/run.sh      # shorter
 #   FRESH=1 tests/load/run.sh         # seed a new database even if the cached one fits
 #   ROWS="feed reply" tests/load/run.sh   # only these rows (the ceiling and the naive insert always run)
+#   PROFILE=1 ROWS="chat-message" tests/load/run.sh   # also sample the api's CPU during each api row with
+#                                     # perf (Debian's linux-perf; the runtime writes its JIT symbol map): the
+#                                     # flat and inclusive top functions go to tests/load/.cache/profiles/
 #
 # 1. Builds the api and the naive peer (tests/load/NaivePeer) in Release.
 # 2. Makes the seeded database once: the api migrates it and seeds the demo street, then
@@ -67,6 +70,7 @@ need() { # command, Debian package
 need wrk wrk
 need sqlite3 sqlite3
 need curl curl
+[[ -z "${PROFILE:-}" ]] || need perf linux-perf
 
 say "Building the api and the naive peer (Release)…"
 dotnet build "$REPO/api/CommunityConnect.Api/CommunityConnect.Api.csproj" -c Release -o "$WORK/api" -v quiet -nologo >"$WORK/build.log" 2>&1 \
@@ -81,6 +85,7 @@ start_api() { # database path; sets API_PID and START_MS (start to first answer,
     cd "$WORK/api"
     export ASPNETCORE_ENVIRONMENT=Development Database__Path="$1" RateLimiting__Enabled=false
     export Logging__LogLevel__Default=Warning Logging__LogLevel__Hangfire=Warning
+    [[ -z "${PROFILE:-}" ]] || export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
     exec dotnet CommunityConnect.Api.dll --urls "$API"
   ) >>"$WORK/api.log" 2>&1 &
   API_PID=$!
@@ -155,9 +160,17 @@ sqlite3 -separator ' ' "$WORK/community.db" \
   "SELECT u.handle, c.id FROM users u JOIN conversations c ON c.user_id = u.id WHERE u.handle LIKE 'load_owner_%' ORDER BY u.id;" >"$WORK/owners"
 : >"$WORK/owners.lua"
 say "Logging in the $(wc -l <"$WORK/owners") owners…"
-while read -r handle conversation; do
-  printf '{ "%s", %s },\n' "$(login "$handle")" "$conversation" >>"$WORK/owners.lua"
-done <"$WORK/owners"
+# Eight logins at a time (one at a time took minutes on a busy machine); a failed login ends the run.
+export API
+login_owner() { # handle conversation → one Lua table row
+  local token
+  token=$(curl -sf -X POST "$API/v1/auth/dev-login" -H 'content-type: application/json' -d "{\"handle\":\"$1\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+  [[ -n "$token" ]] || { echo "dev-login gave no token for $1." >&2; exit 255; }
+  printf '{ "%s", %s },\n' "$token" "$2"
+}
+export -f login_owner
+xargs -P 8 -n 2 bash -c 'login_owner "$0" "$1"' <"$WORK/owners" >"$WORK/owners.lua" || { say "Logging in the owners failed."; exit 1; }
+[[ $(wc -l <"$WORK/owners.lua") -eq $(wc -l <"$WORK/owners") ]] || { say "Not every owner could log in."; exit 1; }
 BALLOT_IDS=$(count "SELECT group_concat(id, ', ') FROM (SELECT id FROM ballots WHERE community_id = 101 AND state = 'open' ORDER BY id);")
 [[ -n "$BALLOT_IDS" ]] || { say "The seeded database has no open ballot in community 101."; exit 1; }
 THREADS=$(count "SELECT group_concat(id, ', ') FROM (SELECT id FROM threads WHERE community_id = 101 ORDER BY id DESC LIMIT 64);")
@@ -216,6 +229,9 @@ request = function()
 end
 LUA
 
+if [[ -n "${PROFILE:-}" ]]; then
+  PROFILES="$CACHE/profiles"; rm -rf "$PROFILES"; mkdir -p "$PROFILES"
+fi
 RESULTS="$WORK/results"
 : >"$RESULTS"
 ROWS=${ROWS:-}
@@ -231,7 +247,21 @@ measure() { # name, url, scenario-or-method, note
     SCENARIO=$mode wrk -t1 -c"$CONNECTIONS" -d2s -s "$WORK/api.lua" "$url" >"$out.warm"
     local warm
     warm=$(awk '/requests in/ {print $1}' "$out.warm")
+    local tracer=
+    if [[ -n "${PROFILE:-}" ]]; then
+      perf record -q -F 499 -g -p "$API_PID" -o "$PROFILES/$name.perf.data" -- sleep "$DURATION" >"$PROFILES/$name.record.log" 2>&1 &
+      tracer=$!
+    fi
     START=$(( warm + 2 * CONNECTIONS )) SCENARIO=$mode wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$WORK/api.lua" "$url" >"$out"
+    if [[ -n "$tracer" ]]; then
+      wait "$tracer" || true
+      { echo "# $name: where the CPU was (self)"
+        perf report -i "$PROFILES/$name.perf.data" --no-children --sort dso,symbol -g none --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -60
+        echo "# $name: inclusive (children)"
+        perf report -i "$PROFILES/$name.perf.data" --children --sort symbol -g none --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -100
+      } >"$PROFILES/$name.top.txt" || true
+      say "  profile: $PROFILES/$name.top.txt"
+    fi
   fi
   local rps p50 p99 total bad
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")

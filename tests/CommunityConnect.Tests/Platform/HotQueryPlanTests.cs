@@ -93,4 +93,20 @@ public sealed class HotQueryPlanTests(CommunityApp app) : IClassFixture<Communit
         Assert.All(plan.Where(step => step.StartsWith("SEARCH", StringComparison.Ordinal) || step.StartsWith("SCAN", StringComparison.Ordinal)),
             step => Assert.Matches(@"^SEARCH (thread_supports|thread_follows) USING (COVERING )?INDEX sqlite_autoindex_thread_(supports|follows)_1 \(thread_id=\? AND user_id=\?\)", step));
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public async Task AChatMessageReadsOnlyTheUnitsItNamesAndTheResidentsOwn(int named)
+    {
+        var numbers = new[] { "301", "1202" }.Take(named).ToArray();
+        // Not the community's whole register (10,000 units in the load benchmark's community).
+        var plan = await PlanOf(Api.Features.Conversations.ConversationStore.PlacesSql, new { communityId = 1, numbers, homeUnitId = 7 });
+        Assert.DoesNotContain(plan, step => (step.StartsWith("SCAN", StringComparison.Ordinal) && step != "SCAN CONSTANT ROW") || step.Contains("TEMP B-TREE"));
+        Assert.Contains(plan, step => step.StartsWith("SEARCH u USING INTEGER PRIMARY KEY (rowid=?)", StringComparison.Ordinal));
+        if (numbers.Length > 0)
+        {
+            Assert.Contains(plan, step => step.StartsWith("SEARCH u USING COVERING INDEX sqlite_autoindex_units_1 (building_id=? AND number=?)", StringComparison.Ordinal));
+        }
+    }
 }

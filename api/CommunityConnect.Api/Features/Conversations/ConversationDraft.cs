@@ -88,7 +88,7 @@ public sealed record ConversationDraft
     public DraftView ToView() => new(Kind, Category, ResponsibleBody, Building, Unit, CommonArea, Urgent, Summary, Missing);
 }
 
-/// <summary>The community's buildings and units, to check what a resident names, and the resident's own unit (就我家).</summary>
+/// <summary>The community's buildings and the units a message can name (what it and the draft say), to check them, and the resident's own unit (就我家).</summary>
 public sealed class CommunityPlaces(IReadOnlyList<PlaceRow> units, IReadOnlyList<BuildingRow> buildings, PlaceRow? home)
 {
     /// <summary>The resident's own unit from their membership, or null (staff without a unit).</summary>

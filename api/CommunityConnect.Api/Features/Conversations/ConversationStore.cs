@@ -142,21 +142,35 @@ public sealed class ConversationStore(Database database, TimeProvider time)
     }
 
     /// <summary>The community's buildings and units, and the resident's own unit (the first of their units).</summary>
-    public async Task<CommunityPlaces> PlacesAsync(long communityId, IReadOnlyList<long> homeUnitIds)
+    /// <summary>
+    /// The community's buildings, and of its units only those a message can name: the rooms in
+    /// <paramref name="unitNumbers"/> (what the message and the draft say) in any building, and the
+    /// resident's own. A community's register can hold 10,000 units; reading them all for every chat
+    /// message was the largest cost of a message (issue 18's profile).
+    /// </summary>
+    public async Task<CommunityPlaces> PlacesAsync(long communityId, IReadOnlyList<long> homeUnitIds, IReadOnlyCollection<string> unitNumbers)
     {
         await using var connection = await database.OpenReadAsync();
         var buildings = (await connection.QueryAsync<BuildingRow>(
             "SELECT id AS Id, number AS Number FROM buildings WHERE community_id = @communityId ORDER BY id;", new { communityId })).ToList();
-        var units = (await connection.QueryAsync<PlaceRow>(
-            """
-            SELECT u.id AS UnitId, b.id AS BuildingId, b.number AS Building, u.number AS Unit
-            FROM units u JOIN buildings b ON b.id = u.building_id
-            WHERE u.community_id = @communityId
-            ORDER BY u.id;
-            """, new { communityId })).ToList();
-        var home = homeUnitIds.Count == 0 ? null : units.FirstOrDefault(u => u.UnitId == homeUnitIds.Min());
+        var homeUnitId = homeUnitIds.Count == 0 ? (long?)null : homeUnitIds.Min();
+        var units = (await connection.QueryAsync<PlaceRow>(PlacesSql, new { communityId, numbers = unitNumbers.Distinct().ToArray(), homeUnitId })).ToList();
+        var home = units.FirstOrDefault(u => u.UnitId == homeUnitId);
         return new CommunityPlaces(units, buildings, home);
     }
+
+    // Each building of the community, then its room by (building_id, number): the UNIQUE index's seek.
+    // (The home unit may come twice, when the message names it too; the lookups take the first.)
+    internal const string PlacesSql =
+        """
+        SELECT u.id AS UnitId, b.id AS BuildingId, b.number AS Building, u.number AS Unit
+        FROM buildings b JOIN units u ON u.building_id = b.id AND u.number IN @numbers
+        WHERE b.community_id = @communityId
+        UNION ALL
+        SELECT u.id AS UnitId, b.id AS BuildingId, b.number AS Building, u.number AS Unit
+        FROM units u JOIN buildings b ON b.id = u.building_id
+        WHERE u.id = @homeUnitId AND u.community_id = @communityId;
+        """;
 
     // ---- one message ----
 

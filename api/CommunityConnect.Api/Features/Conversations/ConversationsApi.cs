@@ -109,7 +109,8 @@ public static class ConversationsApi
                 : "The assistant could not load its lexicons; the operators have been told.");
         }
 
-        var places = await store.PlacesAsync(before.CommunityId, access.UnitIds);
+        var named = new[] { analysis.Unit, before.Draft?.Unit }.OfType<string>().ToList();
+        var places = await store.PlacesAsync(before.CommunityId, access.UnitIds, named);
         var lookups = new AssistantLookups(access, routing, faq, matcher, repairs, time);
         var decision = await new ConversationAssistant(lookups).ReadAsync(before, text, analysis, places);
 
