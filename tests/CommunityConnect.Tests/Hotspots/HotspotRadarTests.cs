@@ -206,6 +206,21 @@ public sealed class HotspotRadarTests(CommunityApp app) : IClassFixture<Communit
         await (await (await app.ClientFor("property")).GetAsync("/v1/communities/1/hotspots?limit=0")).ExpectProblem(HttpStatusCode.BadRequest);
         await (await (await app.ClientFor("property")).GetAsync("/v1/communities/1/hotspots?after=abc")).ExpectProblem(HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task AQuietCornerBelowTheThresholdsTakesNoUnitOfWorkOnLaterRuns()
+    {
+        // One resident's parking report in building 2: no hotspot to join, no threshold reached. Before,
+        // every run opened (and committed) a unit of work for it, every minute, for every such corner.
+        await RepairTestKit.Report(await Resident(14), new { category = "parking", description = "2号楼门口车停得乱", commonArea = "2号楼门口", buildingId = 2 });
+        await Sweep();
+
+        using var metrics = new WriterMetrics(app.Service<Database>());
+        Assert.Equal(0, await Sweep());
+
+        Assert.Equal(0, metrics["cc.db.writer.units"]);
+        Assert.Null(await HotspotOf("parking", "2号楼"));
+    }
 }
 
 /// <summary>The radar on the real in-process Hangfire server.</summary>
@@ -229,4 +244,5 @@ public sealed class HotspotRadarEndToEndTests(CommunityApp app) : IClassFixture<
         var failed = app.Service<JobStorage>().GetMonitoringApi().FailedJobs(0, 10);
         Assert.True(count == 1, string.Join("\n", failed.Select(f => $"{f.Value.Job?.Type.Name}: {f.Value.ExceptionMessage} {f.Value.ExceptionDetails}")));
     }
+
 }

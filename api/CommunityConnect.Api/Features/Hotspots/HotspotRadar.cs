@@ -67,15 +67,24 @@ public sealed class HotspotRadar(Database database, IntakeAnalyser analyser, Cas
         var now = time.GetUtcNow();
         List<Candidate> candidates;
         HotspotSettings settings;
+        HashSet<(string Category, long? BuildingId)> open;
         await using (var connection = await database.OpenReadAsync(cancellationToken))
         {
             settings = await HotspotSettingsStore.ReadAsync(connection, null, communityId);
             candidates = await CandidatesAsync(connection, communityId, now.AddDays(-settings.LongWindowDays!.Value));
+            open = (await connection.QueryAsync<(string Category, long? BuildingId)>(OpenGroupsSql, new { communityId })).ToHashSet();
         }
         var raised = 0;
         foreach (var group in candidates.GroupBy(c => (c.Category, c.BuildingId)))
         {
             var items = group.ToList();
+            // A group with no open hotspot to join and below both thresholds changes nothing: it takes no
+            // unit of work (a commit each, every minute, for every quiet corner of every community). The
+            // unit still decides on what it reads itself; a hotspot opened meanwhile takes these items next run.
+            if (!open.Contains(group.Key) && Reached(items, settings, now) is null)
+            {
+                continue;
+            }
             var outcome = await database.WriteAsync((connection, transaction) =>
                 SweepGroupAsync(connection, transaction, communityId, group.Key.Category, group.Key.BuildingId, items, settings, now));
             if (!outcome.Failed && outcome.Value)
@@ -149,14 +158,11 @@ public sealed class HotspotRadar(Database database, IntakeAnalyser analyser, Cas
             return false;
         }
 
-        var shortSince = now.AddHours(-settings.ShortWindowHours!.Value);
-        var shortResidents = items.Where(i => i.ReportedAt >= shortSince).Select(i => i.Resident).Distinct().Count();
-        var longResidents = items.Select(i => i.Resident).Distinct().Count();
-        var reached = shortResidents >= settings.ShortWindowResidents ? "short" : longResidents >= settings.LongWindowResidents ? "long" : null;
-        if (reached is null)
+        if (Reached(items, settings, now) is not { } reached)
         {
             return false;
         }
+        var longResidents = items.Select(i => i.Resident).Distinct().Count();
         var newId = await connection.ExecuteScalarAsync<long>(
             """
             INSERT INTO hotspots (community_id, category, building_id, reached, resident_count, raised_at, last_item_at)
@@ -178,6 +184,22 @@ public sealed class HotspotRadar(Database database, IntakeAnalyser analyser, Cas
         await cases.NotifyBodyAsync(connection, transaction, communityId, Bodies.PartySecretary, notice);
         return true;
     }
+
+    /// <summary>Which threshold the items reach ("short": residents within the short window, "long": within the long one), or null.</summary>
+    private static string? Reached(List<Candidate> items, HotspotSettings settings, DateTimeOffset now)
+    {
+        var shortSince = now.AddHours(-settings.ShortWindowHours!.Value);
+        var shortResidents = items.Where(i => i.ReportedAt >= shortSince).Select(i => i.Resident).Distinct().Count();
+        var longResidents = items.Select(i => i.Resident).Distinct().Count();
+        return shortResidents >= settings.ShortWindowResidents ? "short" : longResidents >= settings.LongWindowResidents ? "long" : null;
+    }
+
+    /// <summary>The (category, building) of the community's hotspots whose case is still open: new items join them.</summary>
+    private const string OpenGroupsSql =
+        """
+        SELECT h.category, h.building_id FROM hotspots h JOIN cases c ON c.id = h.case_id
+        WHERE h.community_id = @communityId AND c.state IN ('open', 'responded');
+        """;
 
     /// <summary>Another run claimed one of the items first: this unit is undone, the other run's work stands.</summary>
     private static readonly Failure ClaimedElsewhere = Failure.Conflict("Another radar run claimed an item first.");
