@@ -13,11 +13,52 @@ namespace CommunityConnect.Tests.App;
 /// </summary>
 public sealed class H5FlowTests(BrowserApp browser, ITestOutputHelper output) : IClassFixture<BrowserApp>
 {
+    /// <summary>
+    /// Logs in by demo handle and waits for the hall. The dev-login answer is awaited and checked first, so a
+    /// failed login says what the api answered (a CI run once timed out here with nothing else to go on).
+    /// </summary>
     private static async Task LogIn(IPage page, string handle)
     {
         await page.GotoAsync("/app/login");
-        await page.Locator($"[data-handle='{handle}']").ClickAsync();
-        await page.WaitForURLAsync(new Regex("/app/hall$"));
+        var answer = await page.RunAndWaitForResponseAsync(
+            () => page.Locator($"[data-handle='{handle}']").ClickAsync(),
+            response => response.Url.Contains("/v1/auth/dev-login", StringComparison.Ordinal) && response.Request.Method == "POST",
+            new() { Timeout = 60_000 });
+        Assert.True(answer.Ok, $"dev-login as {handle} answered {answer.Status}: {await answer.TextAsync()}");
+        await page.WaitForURLAsync(new Regex("/app/hall$"), new() { Timeout = 60_000 });
+    }
+
+    private void Say(string line)
+    {
+        try
+        {
+            output.WriteLine(line);
+        }
+        catch (InvalidOperationException)
+        {
+            // The test has ended (a page closing late): nobody is reading any more.
+        }
+    }
+
+    /// <summary>The page's console errors and failed requests, in the test's output: what a failure here needs to be read.</summary>
+    private void Watch(IPage page, string who)
+    {
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning")
+            {
+                Say($"[{who} console {message.Type}] {message.Text}");
+            }
+        };
+        page.PageError += (_, error) => Say($"[{who} page error] {error}");
+        page.RequestFailed += (_, request) => Say($"[{who} request failed] {request.Method} {request.Url}: {request.Failure}");
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                Say($"[{who} answer {response.Status}] {response.Request.Method} {response.Url}");
+            }
+        };
     }
 
     private static ILocator Tab(IPage page, string name) => page.GetByRole(AriaRole.Tab, new() { Name = name });
@@ -31,6 +72,7 @@ public sealed class H5FlowTests(BrowserApp browser, ITestOutputHelper output) : 
         var ballotId = (await VotingBallot()).Id();
 
         var resident = await browser.NewPhone();
+        Watch(resident, "resident");
         await resident.GotoAsync("/app/");
         await resident.WaitForURLAsync(new Regex("/app/login"));
         await PageChecks.Check(resident, "01-login", output);
@@ -80,6 +122,7 @@ public sealed class H5FlowTests(BrowserApp browser, ITestOutputHelper output) : 
 
         // The property staff: the queue with due times, then accept, dispatch, start and resolve.
         var staff = await browser.NewPhone();
+        Watch(staff, "staff");
         await LogIn(staff, "property");
         await Tab(staff, "报修").ClickAsync();
         await staff.GetByRole(AriaRole.Heading, new() { NameRegex = new Regex("待办工单") }).WaitForAsync();

@@ -13,7 +13,9 @@ namespace CommunityConnect.Tests.Support;
 /// <summary>
 /// A real HTTP server on 127.0.0.1 that speaks WeChat's JSON: errors are HTTP 200 with an errcode.
 /// Login codes map to openids (<c>code-XYZ</c> → <c>openid-XYZ</c>); a test can queue errcodes that
-/// the next calls of an API answer before it succeeds. Access tokens expire; each call is counted.
+/// the next calls of an API answer before it succeeds. Access tokens expire, and a new one invalidates
+/// those issued before it (as <c>cgi-bin/token</c> does: one valid token per app); each call is counted,
+/// and each use of a token is recorded with the API it was used for.
 /// </summary>
 public sealed class FakeWeChatServer : IAsyncDisposable
 {
@@ -30,6 +32,18 @@ public sealed class FakeWeChatServer : IAsyncDisposable
 
     /// <summary>How long a fresh access token lives, in seconds (WeChat: 7200).</summary>
     public int TokenLifetimeSeconds { get; set; } = 7200;
+
+    /// <summary>How long a stable_token call takes to answer (a slow WeChat makes concurrent callers overlap).</summary>
+    public TimeSpan TokenFetchDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Every access token issued, in order (the last one is the current one).</summary>
+    public ConcurrentQueue<string> IssuedTokens { get; } = new();
+
+    /// <summary>The force_refresh flag of every stable_token call, in order.</summary>
+    public ConcurrentQueue<bool> ForceRefreshes { get; } = new();
+
+    /// <summary>Every call made with an access token: the API, the token it carried and what WeChat made of the token (0: accepted, 40001 invalid, 42001 expired).</summary>
+    public ConcurrentQueue<(string Api, string Token, int ErrorCode)> TokenUses { get; } = new();
 
     /// <summary>Every subscribe message accepted, in order.</summary>
     public ConcurrentQueue<JsonObject> DeliveredMessages { get; } = new();
@@ -65,12 +79,26 @@ public sealed class FakeWeChatServer : IAsyncDisposable
                 ["unionid"] = $"unionid-{suffix}",
             });
         }));
-        _app.MapPost("/cgi-bin/stable_token", () => Answer("stable_token", () =>
+        _app.MapPost("/cgi-bin/stable_token", async (HttpRequest request) =>
         {
-            var token = $"token-{Interlocked.Increment(ref _tokenSerial)}";
-            _tokens[token] = DateTimeOffset.UtcNow.AddSeconds(TokenLifetimeSeconds);
-            return Json(new JsonObject { ["access_token"] = token, ["expires_in"] = TokenLifetimeSeconds });
-        }));
+            var body = (await JsonNode.ParseAsync(request.Body))!.AsObject();
+            if (TokenFetchDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(TokenFetchDelay);
+            }
+            return Answer("stable_token", () =>
+            {
+                ForceRefreshes.Enqueue(body["force_refresh"]?.GetValue<bool>() == true);
+                lock (_tokens)
+                {
+                    var token = $"token-{Interlocked.Increment(ref _tokenSerial)}";
+                    _tokens.Clear();
+                    _tokens[token] = DateTimeOffset.UtcNow.AddSeconds(TokenLifetimeSeconds);
+                    IssuedTokens.Enqueue(token);
+                    return Json(new JsonObject { ["access_token"] = token, ["expires_in"] = TokenLifetimeSeconds });
+                }
+            });
+        });
         _app.MapPost("/wxa/msg_sec_check", async (HttpRequest request) =>
         {
             var body = (await JsonNode.ParseAsync(request.Body))!.AsObject();
@@ -136,12 +164,15 @@ public sealed class FakeWeChatServer : IAsyncDisposable
         var token = request.Query["access_token"].ToString();
         if (!_tokens.TryGetValue(token, out var expires))
         {
+            TokenUses.Enqueue((api, token, 40001));
             return Error(40001, "invalid credential, access_token is invalid or not latest");
         }
         if (expires <= DateTimeOffset.UtcNow)
         {
+            TokenUses.Enqueue((api, token, 42001));
             return Error(42001, "access_token expired");
         }
+        TokenUses.Enqueue((api, token, 0));
         return normal();
     });
 

@@ -30,7 +30,7 @@ public sealed class ContentCheck(WeChatClient weChat, IOptions<WeChatOptions> op
                 _ => GateVerdict.Publish,
             };
         }
-        catch (Exception e) when (e is WeChatException or HttpRequestException or JsonException or TimeoutException
+        catch (Exception e) when (e is WeChatException or WeChatTokenUnavailableException or HttpRequestException or JsonException or TimeoutException
                                        or Polly.Timeout.TimeoutRejectedException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("WeChat content check failed ({Error}); the post goes on with the word list only", e.GetType().Name + (e is WeChatException w ? $" {w.ErrorCode}" : ""));

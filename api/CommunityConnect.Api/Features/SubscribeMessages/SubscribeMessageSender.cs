@@ -95,22 +95,13 @@ public sealed class SubscribeMessageSender(
         catch (WeChatException e) when (e.ErrorCode == WeChatException.Busy)
         {
             // WeChat said busy after the client's retries: not delivered, so it may go again later.
-            await database.WriteAsync(async (connection, transaction) =>
-            {
-                // The consent goes back only with the message it was taken for, and only once.
-                if (await connection.ExecuteAsync(
-                        """
-                        UPDATE outbox_messages SET state = 'pending', next_attempt_at = @retryAt, last_error = '-1: busy', updated_at = @now
-                        WHERE id = @messageId AND state = 'sending';
-                        """, new { messageId, now = time.GetUtcNow(), retryAt = time.GetUtcNow() + BusyBackoff }, transaction) != 1)
-                {
-                    return false;
-                }
-                await connection.ExecuteAsync(
-                    "UPDATE subscription_consents SET remaining = remaining + 1, updated_at = @now WHERE user_id = @UserId AND template_key = @TemplateKey;",
-                    new { claimed.UserId, claimed.TemplateKey, now = time.GetUtcNow() }, transaction);
-                return true;
-            });
+            await ReturnToPendingAsync(messageId, claimed, "-1: busy");
+            return false;
+        }
+        catch (WeChatTokenUnavailableException)
+        {
+            // Another node was fetching the access token and none came in time: nothing was sent, so it may go again later.
+            await ReturnToPendingAsync(messageId, claimed, "no access token yet");
             return false;
         }
         catch (WeChatException e)
@@ -130,6 +121,25 @@ public sealed class SubscribeMessageSender(
             return false;
         }
     }
+
+    /// <summary>sending → pending in <see cref="BusyBackoff"/>, with its consent given back: WeChat did not take it.</summary>
+    private Task<bool> ReturnToPendingAsync(long messageId, Claimed claimed, string reason) =>
+        database.WriteAsync(async (connection, transaction) =>
+        {
+            // The consent goes back only with the message it was taken for, and only once.
+            if (await connection.ExecuteAsync(
+                    """
+                    UPDATE outbox_messages SET state = 'pending', next_attempt_at = @retryAt, last_error = @reason, updated_at = @now
+                    WHERE id = @messageId AND state = 'sending';
+                    """, new { messageId, reason, now = time.GetUtcNow(), retryAt = time.GetUtcNow() + BusyBackoff }, transaction) != 1)
+            {
+                return false;
+            }
+            await connection.ExecuteAsync(
+                "UPDATE subscription_consents SET remaining = remaining + 1, updated_at = @now WHERE user_id = @UserId AND template_key = @TemplateKey;",
+                new { claimed.UserId, claimed.TemplateKey, now = time.GetUtcNow() }, transaction);
+            return true;
+        });
 
     /// <summary>pending → sending with one consent taken, or pending → no_consent. Null when it was not pending.</summary>
     private Task<Claimed?> ClaimAsync(long messageId) =>

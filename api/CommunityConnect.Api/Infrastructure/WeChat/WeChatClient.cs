@@ -29,6 +29,12 @@ public sealed class WeChatOptions
     /// <summary>Refresh the access token this long before WeChat says it expires.</summary>
     public TimeSpan TokenRefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long a node may take to fetch the shared access token before another node may take over (longer than a whole WeChat call).</summary>
+    public TimeSpan TokenLeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a node waiting for another node's new access token reads the shared row.</summary>
+    public TimeSpan TokenPollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(AppId) && !string.IsNullOrWhiteSpace(AppSecret);
 }
 
@@ -40,6 +46,7 @@ public sealed class WeChatException(int errorCode, string? message)
 
     public const int Busy = -1;
     public const int InvalidToken = 40001;
+    public const int ExpiredToken = 42001;
     public const int InvalidCode = 40029;
     public const int ConsentUsedUp = 43101;
     public const int TooManyCalls = 45011;
@@ -55,7 +62,8 @@ public sealed record WeChatSession(string OpenId, string? UnionId);
 /// Typed client for WeChat's server API. WeChat answers errors as HTTP 200 with an <c>errcode</c>;
 /// the resilience pipeline (see <see cref="WeChatSetup"/>) reads it so that <c>-1</c> (busy) is retried
 /// like a 503, and this client turns every other errcode into a <see cref="WeChatException"/>.
-/// It owns the app's access token: one cached token, refreshed before expiry and once on 40001.
+/// The app's access token is <see cref="WeChatAccessToken"/>'s (shared by the nodes through the database);
+/// this client asks it for a new one once when WeChat rejects one (40001 invalid, 42001 expired).
 /// </summary>
 public sealed class WeChatClient(HttpClient http, IOptions<WeChatOptions> options, WeChatAccessToken accessToken)
 {
@@ -79,8 +87,8 @@ public sealed class WeChatClient(HttpClient http, IOptions<WeChatOptions> option
     }
 
     /// <summary>
-    /// POSTs <paramref name="payload"/> to a <c>?access_token=</c> API. On 40001 (token invalid) it
-    /// refreshes the token once and tries again.
+    /// POSTs <paramref name="payload"/> to a <c>?access_token=</c> API. On 40001 (token invalid) or
+    /// 42001 (expired) it gets a new token once and tries again.
     /// </summary>
     public Task<JsonElement> PostWithAccessTokenAsync(string path, object payload, CancellationToken cancellationToken) =>
         TracedAsync(path.Split('?')[0], () => PostWithTokenRefreshAsync(path, payload, cancellationToken));
@@ -88,15 +96,16 @@ public sealed class WeChatClient(HttpClient http, IOptions<WeChatOptions> option
     private async Task<JsonElement> PostWithTokenRefreshAsync(string path, object payload, CancellationToken cancellationToken)
     {
         EnsureConfigured();
-        var token = await accessToken.GetAsync(force => FetchStableTokenAsync(force, cancellationToken), cancellationToken);
+        WeChatAccessToken.Fetch fetch = force => FetchStableTokenAsync(force, cancellationToken);
+        var token = await accessToken.GetAsync(fetch, cancellationToken);
         try
         {
-            return await PostOnceAsync(path, token, payload, cancellationToken);
+            return await PostOnceAsync(path, token.Value, payload, cancellationToken);
         }
-        catch (WeChatException e) when (e.ErrorCode == WeChatException.InvalidToken)
+        catch (WeChatException e) when (e.ErrorCode is WeChatException.InvalidToken or WeChatException.ExpiredToken)
         {
-            token = await accessToken.RefreshAfterRejectionAsync(token, force => FetchStableTokenAsync(force, cancellationToken), cancellationToken);
-            return await PostOnceAsync(path, token, payload, cancellationToken);
+            token = await accessToken.RefreshAfterRejectionAsync(token, fetch, cancellationToken);
+            return await PostOnceAsync(path, token.Value, payload, cancellationToken);
         }
     }
 
@@ -226,61 +235,6 @@ public static class WeChatErrors
     }
 }
 
-/// <summary>
-/// The app's one access token. Held here (a singleton) so every typed client instance shares it;
-/// uses the system clock on purpose: token lifetimes are real time, not domain time.
-/// </summary>
-public sealed class WeChatAccessToken(IOptions<WeChatOptions> options)
-{
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private string? _token;
-    private DateTimeOffset _refreshAt;
-
-    public async Task<string> GetAsync(Func<bool, Task<(string Token, TimeSpan Lifetime)>> fetch, CancellationToken cancellationToken)
-    {
-        if (_token is { } current && DateTimeOffset.UtcNow < _refreshAt)
-        {
-            return current;
-        }
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            if (_token is { } fresh && DateTimeOffset.UtcNow < _refreshAt)
-            {
-                return fresh;
-            }
-            return await StoreAsync(fetch, force: false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    /// <summary>WeChat rejected <paramref name="rejected"/> (40001): fetch a new one, unless another caller already did.</summary>
-    public async Task<string> RefreshAfterRejectionAsync(string rejected, Func<bool, Task<(string Token, TimeSpan Lifetime)>> fetch, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            return _token is { } newer && newer != rejected ? newer : await StoreAsync(fetch, force: true);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private async Task<string> StoreAsync(Func<bool, Task<(string Token, TimeSpan Lifetime)>> fetch, bool force)
-    {
-        var (token, lifetime) = await fetch(force);
-        var margin = lifetime > options.Value.TokenRefreshMargin * 2 ? options.Value.TokenRefreshMargin : lifetime / 2;
-        _token = token;
-        _refreshAt = DateTimeOffset.UtcNow + lifetime - margin;
-        return token;
-    }
-}
-
 public static class WeChatSetup
 {
     public static IServiceCollection AddWeChat(this IServiceCollection services, IConfiguration configuration)
@@ -291,7 +245,16 @@ public static class WeChatSetup
             .Validate(o => o.MaxRetries is >= 0 and <= 10, "WeChat:MaxRetries must be 0 to 10.")
             .Validate(o => o.AttemptTimeout > TimeSpan.Zero && o.TotalTimeout >= o.AttemptTimeout,
                 "WeChat:TotalTimeout must be at least WeChat:AttemptTimeout, both positive.")
+            .Validate(o => o.TokenLeaseDuration > o.TotalTimeout,
+                "WeChat:TokenLeaseDuration must be longer than WeChat:TotalTimeout, or a node still fetching the token loses its lease.")
+            .Validate(o => o.TokenPollInterval > TimeSpan.Zero && o.TokenPollInterval < o.TokenLeaseDuration,
+                "WeChat:TokenPollInterval must be positive and shorter than WeChat:TokenLeaseDuration.")
+            .Validate(o => o.TokenRefreshMargin >= TimeSpan.Zero, "WeChat:TokenRefreshMargin must not be negative.")
             .ValidateOnStart();
+        // Token lifetimes and leases are real time, whatever domain clock the app registered.
+        services.AddKeyedSingleton(WeChatAccessToken.ClockKey, TimeProvider.System);
+        services.AddSingleton<AccessTokenStore>();
+        services.AddSingleton<AccessTokenSeal>();
         services.AddSingleton<WeChatAccessToken>();
         services.AddHttpClient<WeChatClient>((provider, http) =>
             {
