@@ -7,7 +7,9 @@
 #                                    export CC_TEST_POSTGRES='Host=127.0.0.1;Port=…;Username=postgres;Database=postgres'
 #   bash .ci/postgres.sh stop DIR    stops it and removes DIR.
 # Tests make a database of their own on it per test and drop it afterwards. fsync is off: the data is
-# thrown away, and the suite runs on 2 cores.
+# thrown away, and the suite runs on 2 cores. With CC_POSTGRES_DURABLE=1 (the load benchmark) the server
+# keeps PostgreSQL's durable defaults (fsync, synchronous_commit, full_page_writes on), so that its
+# writes compare with SQLite's synchronous=FULL.
 set -euo pipefail
 command=${1:?usage: postgres.sh start|stop DIR}
 dir=${2:?usage: postgres.sh start|stop DIR}
@@ -33,10 +35,12 @@ start)
   [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
   as_postgres "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-locale -N >"$dir/initdb.log" 2>&1 || {
     cat "$dir/initdb.log" >&2; exit 1; }
+  durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${CC_POSTGRES_DURABLE:-}" = 1 ] && durability=""
   for port in $(seq 55432 55532); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then continue; fi  # taken
     if as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir $durability -c max_connections=200" \
         start >&2; then
       echo "export CC_TEST_POSTGRES='Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres'"
       exit 0

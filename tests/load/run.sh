@@ -5,6 +5,9 @@
 #   DURATION=5 tests/load/run.sh      # shorter
 #   FRESH=1 tests/load/run.sh         # seed a new database even if the cached one fits
 #   ROWS="feed reply" tests/load/run.sh   # only these rows (the ceiling and the naive insert always run)
+#   ENGINE=postgres tests/load/run.sh # the api on PostgreSQL (issue 19): the same seeded data, moved into a
+#                                     # PostgreSQL server on loopback with the api's move-to-postgres command;
+#                                     # results to tests/load/RESULTS.postgres.md
 #   PROFILE=1 ROWS="chat-message" tests/load/run.sh   # also sample the api's CPU during each api row with
 #                                     # perf (Debian's linux-perf; the runtime writes its JIT symbol map): the
 #                                     # flat and inclusive top functions go to tests/load/.cache/profiles/
@@ -25,12 +28,18 @@
 #    repair ticket, a chat message, a vote, and a 90/10 read/write mix. Replies and tickets rotate
 #    over 64 residents' tokens and 64 threads; chat messages and votes over the 1,000 owners (each
 #    owner votes once per ballot, moving to the next ballot after all 1,000 have voted).
+# With ENGINE=postgres, step 3 starts PostgreSQL from Debian's packages (.ci/postgres.sh, installed when
+# missing, with its durable defaults: fsync and synchronous_commit on), moves the seeded copy into it
+# with `CommunityConnect.Api.dll move-to-postgres`, and starts the api on it; the naive peer adds a
+# naive PostgreSQL insert (a pooled connection and a transaction per request) as that engine's baseline.
 # 5. Checks that every write answered 2xx is in the database afterwards, and prints one table
 #    (requests/s, p50, p99, ratio) with the api's peak RSS and its start-to-first-answer time;
 #    writes it to tests/load/RESULTS.md.
 set -euo pipefail
 
 DURATION=${DURATION:-10}
+ENGINE=${ENGINE:-sqlite}
+[[ "$ENGINE" == sqlite || "$ENGINE" == postgres ]] || { echo "ENGINE must be sqlite or postgres." >&2; exit 2; }
 CONNECTIONS=${CONNECTIONS:-32}
 BALLOTS=${BALLOTS:-64}
 API_PORT=${API_PORT:-5181}
@@ -43,6 +52,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 CACHE="$HERE/.cache"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cc-load.XXXXXX")
 PIDS=()
+POSTGRES_DIR=""
 
 cleanup() {
   local code=$?
@@ -53,6 +63,7 @@ cleanup() {
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   done
+  [[ -z "$POSTGRES_DIR" ]] || bash "$REPO/.ci/postgres.sh" stop "$POSTGRES_DIR" >/dev/null 2>&1 || true
   rm -rf "$WORK"
   exit "$code"
 }
@@ -84,6 +95,7 @@ start_api() { # database path; sets API_PID and START_MS (start to first answer,
   (
     cd "$WORK/api"
     export ASPNETCORE_ENVIRONMENT=Development Database__Path="$1" RateLimiting__Enabled=false
+    [[ -z "${API_POSTGRES:-}" ]] || export Database__Provider=postgres ConnectionStrings__Postgres="$API_POSTGRES"
     export Logging__LogLevel__Default=Warning Logging__LogLevel__Hangfire=Warning
     [[ -z "${PROFILE:-}" ]] || export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
     exec dotnet CommunityConnect.Api.dll --urls "$API"
@@ -137,13 +149,33 @@ else
   say "Reusing the seeded database $SEEDED."
 fi
 cp "$SEEDED" "$WORK/community.db"
-count() { sqlite3 "$WORK/community.db" "$1"; }
+count() { sqlite3 "$WORK/community.db" "$1"; }   # the seeded data, as it was before the run
+db() { count "$1"; }                              # the api's database, as it is now
+PEER_POSTGRES=()
+if [[ "$ENGINE" == postgres ]]; then
+  POSTGRES_DIR=$(mktemp -d "${TMPDIR:-/tmp}/cc-load-postgres.XXXXXX")
+  say "Starting PostgreSQL (durable defaults) on loopback…"
+  server=$(CC_POSTGRES_DURABLE=1 bash "$REPO/.ci/postgres.sh" start "$POSTGRES_DIR") || { say "PostgreSQL did not start."; exit 1; }
+  eval "$server"
+  PSQL=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)/psql
+  PORT=$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$CC_TEST_POSTGRES")
+  "$PSQL" -h 127.0.0.1 -p "$PORT" -U postgres -qc "CREATE DATABASE cc_load;" -c "CREATE DATABASE cc_naive;"
+  API_POSTGRES="Host=127.0.0.1;Port=$PORT;Username=postgres;Database=cc_load;Maximum Pool Size=64"
+  say "Moving the seeded database into PostgreSQL (move-to-postgres)…"
+  t0=$(date +%s)
+  (cd "$WORK/api" && dotnet CommunityConnect.Api.dll move-to-postgres --from "$WORK/community.db" --to "$API_POSTGRES") >"$WORK/move.log" 2>&1 \
+    || { cat "$WORK/move.log" >&2; say "The move failed."; exit 1; }
+  say "Moved in $(( $(date +%s) - t0 )) s."
+  "$PSQL" -h 127.0.0.1 -p "$PORT" -U postgres -d cc_load -qc "VACUUM ANALYZE;"
+  db() { "$PSQL" -h 127.0.0.1 -p "$PORT" -U postgres -d cc_load -tAc "$1"; }
+  PEER_POSTGRES=(--PostgresWrite "Host=127.0.0.1;Port=$PORT;Username=postgres;Database=cc_naive")
+fi
 say "Seeded: $(count "SELECT COUNT(*) FROM communities") communities, $(count "SELECT COUNT(*) FROM threads") threads, $(count "SELECT COUNT(*) FROM thread_replies") replies, $(count "SELECT COUNT(*) FROM repair_tickets") repair tickets."
 
 start_api "$WORK/community.db"
 (
   cd "$WORK/peer"
-  exec dotnet NaivePeer.dll --urls "$PEER" --ReadDb "$WORK/community.db" --WriteDb "$WORK/naive.db"
+  exec dotnet NaivePeer.dll --urls "$PEER" --ReadDb "$WORK/community.db" --WriteDb "$WORK/naive.db" "${PEER_POSTGRES[@]}"
 ) >"$WORK/peer.log" 2>&1 &
 PIDS+=("$!")
 for _ in $(seq 1 300); do curl -sf -o /dev/null "$PEER/plain" && break; sleep 0.1; done
@@ -237,7 +269,7 @@ RESULTS="$WORK/results"
 ROWS=${ROWS:-}
 measure() { # name, url, scenario-or-method, note
   local name=$1 url=$2 mode=$3 out="$WORK/wrk-$1.txt"
-  if [[ -n "$ROWS" && " $ROWS plaintext naive-insert " != *" $name "* ]]; then return 0; fi
+  if [[ -n "$ROWS" && " $ROWS plaintext naive-insert naive-insert-postgres " != *" $name "* ]]; then return 0; fi
   say "Measuring $name…"
   if [[ "$mode" == GET || "$mode" == POST ]]; then
     printf 'wrk.method = "%s"\n' "$mode" >"$WORK/plain.lua"
@@ -284,22 +316,23 @@ ok_count() { # the 2xx answers of a measured scenario, warm-up included
 measure plaintext "$PEER/plain" GET
 measure naive-read "$PEER/read" GET
 measure naive-insert "$PEER/insert" POST
+[[ "$ENGINE" != postgres ]] || measure naive-insert-postgres "$PEER/insert-postgres" POST
 measure feed "$API" feed
 measure thread-page "$API" thread
 measure repair-list "$API" repairs
 measure ballot-tally "$API" tally
-replies_before=$(count "SELECT COUNT(*) FROM thread_replies")
+replies_before=$(db "SELECT COUNT(*) FROM thread_replies")
 measure reply "$API" reply
-replies_after=$(count "SELECT COUNT(*) FROM thread_replies")
-tickets_before=$(count "SELECT COUNT(*) FROM repair_tickets")
+replies_after=$(db "SELECT COUNT(*) FROM thread_replies")
+tickets_before=$(db "SELECT COUNT(*) FROM repair_tickets")
 measure repair-ticket "$API" repair
-tickets_after=$(count "SELECT COUNT(*) FROM repair_tickets")
-messages_before=$(count "SELECT SUM(turn) FROM conversations WHERE community_id = 101")
+tickets_after=$(db "SELECT COUNT(*) FROM repair_tickets")
+messages_before=$(db "SELECT SUM(turn) FROM conversations WHERE community_id = 101")
 measure chat-message "$API" chat
-messages_after=$(count "SELECT SUM(turn) FROM conversations WHERE community_id = 101")
-votes_before=$(count "SELECT COUNT(*) FROM ballot_entries")
+messages_after=$(db "SELECT SUM(turn) FROM conversations WHERE community_id = 101")
+votes_before=$(db "SELECT COUNT(*) FROM ballot_entries")
 measure vote "$API" vote
-votes_after=$(count "SELECT COUNT(*) FROM ballot_entries")
+votes_after=$(db "SELECT COUNT(*) FROM ballot_entries")
 measure mix-90-10 "$API" mix
 HWM=$(awk '/^VmHWM:/ {print $2}' "/proc/$API_PID/status")
 
@@ -326,17 +359,25 @@ while read -r name rps p50 p99 total bad; do
     plaintext) ratio="the ceiling" ;;
     reply|repair-ticket|chat-message|vote) ratio=$(awk -v a="$rps" -v b="$NAIVE_W" 'BEGIN {printf "%.2f× the naive insert", a / b}') ;;
     naive-insert) ratio="the write baseline" ;;
+    naive-insert-postgres) ratio=$(awk -v a="$rps" -v b="$NAIVE_W" 'BEGIN {printf "PostgreSQL'"'"'s write baseline (%.2f× the naive SQLite insert)", a / b}') ;;
     mix-90-10) ratio=$(awk -v a="$rps" -v b="$CEILING" 'BEGIN {printf "%.1f %% of the ceiling", 100 * a / b}') ;;
     *) ratio=$(awk -v a="$rps" -v b="$CEILING" 'BEGIN {printf "%.1f %% of the ceiling", 100 * a / b}') ;;
   esac
   TABLE+="| $name | $rps | $(ms "$p50") | $(ms "$p99") | $bad of $total | $ratio |"$'\n'
 done <"$RESULTS"
 
-REPORT="# Load benchmark results
+if [[ "$ENGINE" == postgres ]]; then
+  ENGINE_TEXT="PostgreSQL $("$PSQL" --version | awk '{print $3}') on loopback (durable defaults: fsync and synchronous_commit on; Maximum Pool Size 64), the data moved from the seeded SQLite file; the naive insert stays SQLite's (WAL, synchronous=FULL), the naive PostgreSQL insert is beside it"
+  RESULTS_FILE="$HERE/RESULTS.postgres.md"
+else
+  ENGINE_TEXT="SQLite (WAL, synchronous=FULL)"
+  RESULTS_FILE="$HERE/RESULTS.md"
+fi
+REPORT="# Load benchmark results ($ENGINE)
 
 \`tests/load/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),
 wrk $(wrk -v 2>&1 | awk 'NR == 1 {print $2}') with 1 thread and $CONNECTIONS connections, ${DURATION} s per row after a 2 s warm-up,
-api in Release on SQLite (WAL, synchronous=FULL) with rate limits off, wrk, api and naive peer sharing the machine.
+api in Release on $ENGINE_TEXT with rate limits off, wrk, api and naive peer sharing the machine.
 Database: $(count "SELECT COUNT(*) FROM communities") communities, $(count "SELECT COUNT(*) FROM threads") threads,
 $(count "SELECT COUNT(*) FROM thread_replies") replies, $(count "SELECT COUNT(*) FROM repair_tickets") repair tickets,
 an owners register of $(count "SELECT units FROM owners_register_versions WHERE community_id = 101 AND state = 'current'") units with $BALLOTS open ballots and 1,000 owners voting,
@@ -346,5 +387,5 @@ $TABLE
 - api start to first answer (/healthz): ${START_MS} ms
 - api peak RSS (VmHWM) over the whole run: $(( HWM / 1024 )) MiB
 $CHECKS"
-printf '%s\n' "$REPORT" | tee "$HERE/RESULTS.md"
+printf '%s\n' "$REPORT" | tee "$RESULTS_FILE"
 [[ -z "$LOST" ]]
