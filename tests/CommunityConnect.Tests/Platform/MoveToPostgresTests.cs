@@ -44,6 +44,8 @@ public sealed class MoveSourceApp : CommunityApp
         var residentId = await UserIdOf(resident);
         var opinion = await resident.PostOpinion("complaint", "security", "某某保安收钱放人进小区", anonymous: true);
         await resident.PostOpinion("suggestion", "sanitation", "垃圾分类点晚上加一盏灯");
+        await resident.PostOpinion("question", "funds", "去年公共收益用在哪里了?", anonymous: true, visibility: "private");
+        await (await ClientFor("tenant")).PostOpinion("complaint", "property_service", "保洁经常不来,投诉了也没人管。", anonymous: true);
         await (await (await ClientFor("secretary")).PostJson($"/v1/opinions/{opinion.Id()}/unseal",
             new { reason = "派出所来函要求核实投诉内容是否属实" })).Expect(HttpStatusCode.OK);
 
@@ -128,6 +130,11 @@ public sealed class MoveToPostgresTests(MoveSourceApp app) : IClassFixture<MoveS
         Assert.Equal(4, verification.Entries);
         Assert.Equal(data.BallotHead, verification.Head);
         Assert.True(verification.MatchesFrozenHead);
+
+        // Rows keyed so as not to tell their order lie in key order on PostgreSQL's heap, not in the order they were filed.
+        var pseudonyms = (await postgres.QueryAsync<string>("SELECT pseudonym FROM anonymous_items ORDER BY ctid;")).ToList();
+        Assert.True(pseudonyms.Count >= 3, $"{pseudonyms.Count} anonymous items");
+        Assert.Equal(pseudonyms.Order(StringComparer.Ordinal), pseudonyms);
 
         // Ids go on after the copied ones; the append-only trigger is on again after the copy.
         var lastStreet = await sqlite.ExecuteScalarAsync<long>("SELECT MAX(id) FROM streets;");

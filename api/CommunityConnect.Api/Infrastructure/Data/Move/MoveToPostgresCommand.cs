@@ -117,7 +117,7 @@ public static class MoveToPostgresCommand
     {
         await output.WriteLineAsync(report.Migrations.Count == 0
             ? "The target was at this build's migrations already."
-            : $"Migrated the target first: {report.Migrations.Count} migration(s), {report.Migrations[0]} … {report.Migrations[^1]}.");
+            : $"Migrated the target first: {report.Migrations.Count} migration(s), {string.Join(", ", report.Migrations.Order(StringComparer.Ordinal))}.");
         var width = Math.Max(5, report.Tables.Select(t => t.Name.Length).DefaultIfEmpty(0).Max());
         await output.WriteLineAsync($"{"table".PadRight(width)}  rows");
         foreach (var table in report.Tables)

@@ -131,12 +131,23 @@ internal sealed class SqliteSnapshot : IAsyncDisposable
 
     public Task<long> CountAsync(string table) => ScalarAsync<long>($"SELECT COUNT(*) FROM {Quote(table)};");
 
-    /// <summary>Every row of a table, the columns in the order given; values as SQLite stores them (long, double, string, byte[], DBNull).</summary>
+    /// <summary>
+    /// Every row of a table, the columns in the order given; values as SQLite stores them (long, double, string,
+    /// byte[], DBNull). A <c>WITHOUT ROWID</c> table (the anonymous items, keyrings and survey answers, keyed by
+    /// random or keyed-hash ids so that nothing tells their insertion order) is read in the order of its key:
+    /// PostgreSQL's heap keeps rows in the order they were copied, and that order must not say more than SQLite's did.
+    /// </summary>
     public async Task<SqliteDataReader> ReadAsync(string table, IReadOnlyList<string> columns)
     {
+        var withoutRowId = await ScalarAsync<long>(
+            $"SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = '{table.Replace("'", "''", StringComparison.Ordinal)}';") == 1;
+        var key = withoutRowId
+            ? (await _connection.QueryAsync<string>("SELECT name FROM pragma_table_info(@table) WHERE pk > 0 ORDER BY pk;", new { table }, _transaction)).ToList()
+            : [];
         var command = _connection.CreateCommand();
         command.Transaction = _transaction;
-        command.CommandText = $"SELECT {string.Join(", ", columns.Select(Quote))} FROM {Quote(table)};";
+        command.CommandText = $"SELECT {string.Join(", ", columns.Select(Quote))} FROM {Quote(table)}" +
+            (key.Count > 0 ? $" ORDER BY {string.Join(", ", key.Select(Quote))};" : ";");
         return await command.ExecuteReaderAsync();
     }
 
