@@ -248,6 +248,47 @@ public sealed class MoveToPostgresTests(MoveSourceApp app) : IClassFixture<MoveS
         }
     }
 
+    [SkippableFact]
+    public async Task TheApiExecutableRunsTheCommandInProductionWithoutStartingTheHost()
+    {
+        await app.DataAsync();
+        await using var database = await PostgresDatabase.CreateAsync();
+
+        var refused = await RunApiAsync("move-to-postgres", "--from", Path.Combine(app.Folder, "nothing-here.db"), "--to", database.ConnectionString);
+        var moved = await RunApiAsync("move-to-postgres", "--from", app.DatabasePath, "--to", database.ConnectionString);
+
+        Assert.Equal(MoveToPostgresCommand.Refused, refused.Code);
+        Assert.Contains("There is no SQLite file", refused.Error);
+        Assert.True(moved.Code == 0, moved.Output + moved.Error);
+        Assert.Matches(@"Moved \d+ rows in \d+ tables", moved.Output);
+        await using var connection = await database.OpenAsync();
+        await using var sqlite = await app.Service<Database>().OpenReadAsync();
+        Assert.Equal(await sqlite.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM users;"), await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM users;"));
+    }
+
+    /// <summary>The api's own executable (<c>dotnet CommunityConnect.Api.dll …</c>) in Production, from a folder of its own.</summary>
+    private async Task<(int Code, string Output, string Error)> RunApiAsync(params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = app.Folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["DOTNET_ENVIRONMENT"] = "Production" },
+        };
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
     /// <summary>A copy of the app's file (SQLite's backup: consistent while the app runs) with <paramref name="change"/> applied, foreign keys off.</summary>
     private async Task<string> CopyOfTheFileAsync(string name, string change)
     {
