@@ -22,6 +22,7 @@ using CommunityConnect.Api.Features.Surveys;
 using CommunityConnect.Api.Features.Voting;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Data;
+using CommunityConnect.Api.Infrastructure.Data.Move;
 using CommunityConnect.Api.Infrastructure.Errors;
 using CommunityConnect.Api.Infrastructure.Http;
 using CommunityConnect.Api.Infrastructure.Idempotency;
@@ -31,7 +32,8 @@ using CommunityConnect.Api.Infrastructure.Observability;
 using CommunityConnect.Api.Infrastructure.OpenApi;
 using CommunityConnect.Api.Infrastructure.WeChat;
 
-var builder = WebApplication.CreateBuilder(AdminCommand.HostArguments(args)).ForAdminCommand(args);
+var builder = WebApplication.CreateBuilder(MoveToPostgresCommand.HostArguments(AdminCommand.HostArguments(args)))
+    .ForAdminCommand(args).ForMoveCommand(args);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddNodeRole(builder.Configuration);
@@ -75,6 +77,10 @@ var app = builder.Build();
 if (AdminCommand.IsRequested(args))
 {
     return await AdminCommand.RunAsync(app, args);
+}
+if (MoveToPostgresCommand.IsRequested(args))
+{
+    return await MoveToPostgresCommand.RunAsync(app, args);
 }
 
 app.LoadKeys();

@@ -23,8 +23,7 @@ public sealed class AuditStore(Database database, AuthorSeal seal, TimeProvider 
             {
                 return Failure.Forbidden("Only the party secretary may unseal an anonymous author.");
             }
-            var sealedAuthor = await connection.ExecuteScalarAsync<string?>(
-                "SELECT sealed_author FROM opinions WHERE id = @opinionId;", new { opinionId }, transaction);
+            var sealedAuthor = await SealedAuthorAsync(connection, transaction, opinionId);
             if (!seen.Row.Anonymous || sealedAuthor is null)
             {
                 return Failure.Conflict("This opinion is not anonymous: its author is shown on it.");
@@ -42,6 +41,13 @@ public sealed class AuditStore(Database database, AuthorSeal seal, TimeProvider 
                 "SELECT display_name FROM users WHERE id = @authorId;", new { authorId }, transaction);
             return new UnsealedAuthor(opinionId, new UnsealedUser(authorId, displayName ?? ""), auditId);
         });
+
+    /// <summary>
+    /// The sealed author of an opinion (null: not anonymous) on any connection, SQLite's or PostgreSQL's: the
+    /// one read <see cref="UnsealAsync"/> opens with <see cref="AuthorSeal.Unseal"/> (the move to PostgreSQL is checked with it).
+    /// </summary>
+    internal static Task<string?> SealedAuthorAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction, long opinionId) =>
+        connection.ExecuteScalarAsync<string?>("SELECT sealed_author FROM opinions WHERE id = @opinionId;", new { opinionId }, transaction);
 
     /// <summary>The community's audit log, newest first.</summary>
     public async Task<IReadOnlyList<AuditEntry>> AuditAsync(long communityId, long? beforeId, int take)

@@ -50,6 +50,12 @@ public sealed class LedgerStore(Database database, TimeProvider time)
     public async Task<BallotVerification?> VerifyAsync(long ballotId, long communityId)
     {
         await using var connection = await database.OpenReadAsync();
+        return await VerifyAsync(connection, ballotId, communityId);
+    }
+
+    /// <summary>The same check on any connection (portable SQL: the moved PostgreSQL copy is verified with it, issue 19).</summary>
+    internal static async Task<BallotVerification?> VerifyAsync(System.Data.Common.DbConnection connection, long ballotId, long communityId)
+    {
         var ballot = await BallotQueries.FindAsync(connection, null, ballotId, communityId);
         if (ballot is null)
         {

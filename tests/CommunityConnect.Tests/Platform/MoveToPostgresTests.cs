@@ -1,0 +1,349 @@
+using System.Globalization;
+using System.Net;
+using CommunityConnect.Api.Features.ComplaintBox;
+using CommunityConnect.Api.Features.Voting;
+using CommunityConnect.Api.Infrastructure.Data;
+using CommunityConnect.Api.Infrastructure.Data.Move;
+using CommunityConnect.Jobs.Voting;
+using CommunityConnect.Tests.Support;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using static CommunityConnect.Tests.Voting.VotingKit;
+
+namespace CommunityConnect.Tests.Platform;
+
+/// <summary>
+/// The SQLite file the app made through its api (the demo street, an anonymous complaint unsealed by the
+/// secretary, a ballot voted on and closed by its job), made once for the class.
+/// </summary>
+public sealed class MoveSourceApp : CommunityApp
+{
+    private readonly SemaphoreSlim _once = new(1, 1);
+    private MoveSourceData? _data;
+
+    public async Task<MoveSourceData> DataAsync()
+    {
+        await _once.WaitAsync();
+        try
+        {
+            return _data ??= await MakeAsync();
+        }
+        finally
+        {
+            _once.Release();
+        }
+    }
+
+    private async Task<MoveSourceData> MakeAsync()
+    {
+        var resident = await ClientFor("resident");
+        var residentId = await UserIdOf(resident);
+        var opinion = await resident.PostOpinion("complaint", "security", "某某保安收钱放人进小区", anonymous: true);
+        await resident.PostOpinion("suggestion", "sanitation", "垃圾分类点晚上加一盏灯");
+        await resident.PostOpinion("question", "funds", "去年公共收益用在哪里了?", anonymous: true, visibility: "private");
+        await (await ClientFor("tenant")).PostOpinion("complaint", "property_service", "保洁经常不来,投诉了也没人管。", anonymous: true);
+        await (await (await ClientFor("secretary")).PostJson($"/v1/opinions/{opinion.Id()}/unseal",
+            new { reason = "派出所来函要求核实投诉内容是否属实" })).Expect(HttpStatusCode.OK);
+
+        await ImportRegister(this, Register("mv-"));
+        var a = await Owner(this, "mv-A");
+        var b = await Owner(this, "mv-B");
+        var d = await Owner(this, "mv-D");
+        var developer = await Owner(this, "developer");
+        var ballotId = (await Ballot(this, "elect_committee", closesIn: TimeSpan.FromDays(3))).Id();
+        await (await Vote(a, ballotId, "yes")).Expect(HttpStatusCode.Created);
+        await (await Vote(b, ballotId, "no")).Expect(HttpStatusCode.Created);
+        await (await Vote(d, ballotId, "abstain")).Expect(HttpStatusCode.Created);
+        await (await Vote(developer, ballotId, "yes")).Expect(HttpStatusCode.Created);
+        Clock.Advance(TimeSpan.FromDays(4));
+        Assert.Equal((0, 1), await Service<CloseDueBallotsJob>().RunAsync(CancellationToken.None));
+        var verify = await d.GetJson($"/v1/ballots/{ballotId}/verify");
+        Assert.True(verify.GetProperty("matchesFrozenHead").GetBoolean());
+        return new MoveSourceData(opinion.Id(), residentId, ballotId, verify.Text("head")!);
+    }
+}
+
+public sealed record MoveSourceData(long AnonymousOpinionId, long AuthorId, long BallotId, string BallotHead);
+
+/// <summary>
+/// <c>move-to-postgres</c> from a real SQLite file the app made to a real PostgreSQL server
+/// (<c>CC_TEST_POSTGRES</c>): every row of every table arrives, a sealed author still unseals and a
+/// ballot's chain still verifies on the copy, ids go on after the copied ones; a non-empty target, a
+/// file behind on migrations or with a broken foreign key are refused with nothing changed; the exit codes.
+/// </summary>
+public sealed class MoveToPostgresTests(MoveSourceApp app) : IClassFixture<MoveSourceApp>
+{
+    private async Task<(int Code, string Output, string Error)> MoveAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await MoveToPostgresCommand.InvokeAsync(app.Services, args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [SkippableFact]
+    public async Task EveryRowOfEveryTableArrivesAndSealsChainsAndIdsStillHoldOnTheCopy()
+    {
+        var data = await app.DataAsync();
+        await using var database = await PostgresDatabase.CreateAsync();
+
+        var (code, output, error) = await MoveAsync("--from", app.DatabasePath, "--to", database.ConnectionString);
+
+        Assert.True(code == 0, error);
+        await using var sqlite = new SqliteConnection($"Data Source={app.DatabasePath};Mode=ReadOnly;Pooling=False");
+        await sqlite.OpenAsync();
+        await using var postgres = await database.OpenAsync();
+        var tables = (await sqlite.QueryAsync<string>(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name <> 'schema_migrations' ORDER BY name;")).ToList();
+        Assert.True(tables.Count > 60, $"{tables.Count} tables");
+        var totalRows = 0L;
+        foreach (var table in tables)
+        {
+            var columns = (await sqlite.QueryAsync<string>("SELECT name FROM pragma_table_info(@table) ORDER BY cid;", new { table })).ToList();
+            var select = $"SELECT {string.Join(", ", columns.Select(c => $"\"{c}\""))} FROM \"{table}\";";
+            var expected = await RowsAsync(sqlite, select);
+            var actual = await RowsAsync(postgres, select);
+            // Every row, every column, as text: the same multiset of rows on both sides.
+            Assert.True(expected.SequenceEqual(actual), $"{table}: {expected.Count} rows in SQLite, {actual.Count} on PostgreSQL, or a value differs");
+            Assert.Matches($"(?m)^{table} +{expected.Count}$", output);
+            totalRows += expected.Count;
+        }
+        Assert.True(totalRows > 100, $"{totalRows} rows");
+        Assert.Contains($"Moved {totalRows} rows in {tables.Count} tables", output);
+        Assert.Equal(PostgresMigrator.Scripts.Count + app.Services.GetServices<IDataMigration>().Count(),
+            await postgres.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations;"));
+
+        // The party secretary's unsealing reads the copy as it read the file.
+        var sealedAuthor = await AuditStore.SealedAuthorAsync(postgres, null, data.AnonymousOpinionId);
+        Assert.NotNull(sealedAuthor);
+        Assert.Equal(data.AuthorId, app.Service<AuthorSeal>().Unseal(sealedAuthor, data.AnonymousOpinionId));
+        Assert.Equal("张桂英", await postgres.ExecuteScalarAsync<string>("SELECT display_name FROM users WHERE id = @AuthorId;", new { data.AuthorId }));
+
+        // The ballot's chain recomputes on the copy and ends at the head published when it closed.
+        var verification = await LedgerStore.VerifyAsync(postgres, data.BallotId, communityId: 1);
+        Assert.NotNull(verification);
+        Assert.True(verification.Valid);
+        Assert.Equal(4, verification.Entries);
+        Assert.Equal(data.BallotHead, verification.Head);
+        Assert.True(verification.MatchesFrozenHead);
+
+        // Rows keyed so as not to tell their order lie in key order on PostgreSQL's heap, not in the order they were filed.
+        var pseudonyms = (await postgres.QueryAsync<string>("SELECT pseudonym FROM anonymous_items ORDER BY ctid;")).ToList();
+        Assert.True(pseudonyms.Count >= 3, $"{pseudonyms.Count} anonymous items");
+        Assert.Equal(pseudonyms.Order(StringComparer.Ordinal), pseudonyms);
+
+        // Ids go on after the copied ones; the append-only trigger is on again after the copy.
+        var lastStreet = await sqlite.ExecuteScalarAsync<long>("SELECT MAX(id) FROM streets;");
+        Assert.Equal(lastStreet + 1, await postgres.ExecuteScalarAsync<long>("INSERT INTO streets (name) VALUES ('新街道') RETURNING id;"));
+        var lastAudit = await sqlite.ExecuteScalarAsync<long>("SELECT MAX(id) FROM audit_log;");
+        Assert.True(lastAudit > 0);
+        await Assert.ThrowsAsync<PostgresException>(() => postgres.ExecuteAsync("UPDATE audit_log SET reason = 'x' WHERE id = @lastAudit;", new { lastAudit }));
+    }
+
+    [SkippableFact]
+    public async Task ANonEmptyTargetIsRefusedAndLeftUnchanged()
+    {
+        await app.DataAsync();
+        await using var migrated = await PostgresDatabase.CreateAsync();
+        await new PostgresMigrator(
+            Options.Create(new DatabaseOptions { Provider = DatabaseOptions.Postgres, PostgresConnectionString = migrated.ConnectionString }),
+            app.Services.GetServices<IDataMigration>(), NullLogger<PostgresMigrator>.Instance, app.Clock).MigrateAsync();
+        await using (var connection = await migrated.OpenAsync())
+        {
+            await connection.ExecuteAsync("INSERT INTO streets (name) VALUES ('已有街道');");
+        }
+        var before = await ContentsAsync(migrated);
+
+        var (code, output, error) = await MoveAsync("--from", app.DatabasePath, "--to", migrated.ConnectionString);
+
+        Assert.Equal(MoveToPostgresCommand.Refused, code);
+        Assert.Contains("is not empty", error);
+        Assert.Contains("streets", error);
+        Assert.DoesNotContain(" rows in ", output);
+        Assert.Equal(before, await ContentsAsync(migrated));
+
+        // Without that row it holds only what the migrations put there (the installation's cache version): taken.
+        await using (var connection = await migrated.OpenAsync())
+        {
+            await connection.ExecuteAsync("DELETE FROM streets;");
+        }
+        (code, output, error) = await MoveAsync("--from", app.DatabasePath, "--to", migrated.ConnectionString);
+        Assert.True(code == 0, error);
+        Assert.Contains("The target was at this build's migrations already.", output);
+        await using (var connection = await migrated.OpenAsync())
+        await using (var sqlite = new SqliteConnection($"Data Source={app.DatabasePath};Mode=ReadOnly;Pooling=False"))
+        {
+            var expected = (await sqlite.QueryAsync<(long, long, long, long)>(
+                "SELECT community_id, version, feed_version, changed FROM community_versions ORDER BY community_id;")).ToList();
+            Assert.Equal(expected, await connection.QueryAsync<(long, long, long, long)>(
+                "SELECT community_id, version, feed_version, changed FROM community_versions ORDER BY community_id;"));
+        }
+
+        // A database of something else: refused before the migrator creates a single table.
+        await using var other = await PostgresDatabase.CreateAsync();
+        await using (var connection = await other.OpenAsync())
+        {
+            await connection.ExecuteAsync("CREATE TABLE notes (body text); INSERT INTO notes VALUES ('keep me');");
+        }
+        (code, _, error) = await MoveAsync("--from", app.DatabasePath, "--to", other.ConnectionString);
+        Assert.Equal(MoveToPostgresCommand.Refused, code);
+        Assert.Contains("notes", error);
+        Assert.Equal(["notes:1"], await ContentsAsync(other));
+    }
+
+    [SkippableFact]
+    public async Task AFileBehindOnMigrationsOrWithABrokenForeignKeyIsRefusedWithNothingWritten()
+    {
+        await app.DataAsync();
+        await using var database = await PostgresDatabase.CreateAsync();
+        var latest = Migrator.Scripts[^1].Version;
+        var behind = await CopyOfTheFileAsync("behind.db", $"DELETE FROM schema_migrations WHERE version = '{latest}';");
+
+        var (code, _, error) = await MoveAsync("--from", behind, "--to", database.ConnectionString);
+
+        Assert.Equal(MoveToPostgresCommand.Refused, code);
+        Assert.Contains($"behind this build's migrations (missing {latest})", error);
+        Assert.Contains("Start the app once on SQLite", error);
+        Assert.Empty(await ContentsAsync(database));
+
+        var broken = await CopyOfTheFileAsync("broken.db", "INSERT INTO communities (street_id, name) VALUES (987654, '无主小区');");
+        (code, _, error) = await MoveAsync("--from", broken, "--to", database.ConnectionString);
+        Assert.Equal(MoveToPostgresCommand.Refused, code);
+        Assert.Contains("1 foreign-key violation(s)", error);
+        Assert.Contains("communities", error);
+        Assert.Empty(await ContentsAsync(database));
+    }
+
+    [SkippableFact]
+    public async Task TheExitCodesSayWhatHappenedAndThePasswordIsNeverPrinted()
+    {
+        await app.DataAsync();
+        TestPostgres.RequireServer();
+        const string Password = "s3cret-Passw0rd";
+
+        Assert.Equal(1, (await MoveAsync("--to", "Host=127.0.0.1;Database=x")).Code);
+        Assert.Equal(1, (await MoveAsync("--from")).Code);
+
+        var missing = await MoveAsync("--from", Path.Combine(app.Folder, "nothing-here.db"), "--to", "Host=127.0.0.1;Database=x");
+        Assert.Equal(MoveToPostgresCommand.Refused, missing.Code);
+        Assert.Contains("There is no SQLite file", missing.Error);
+
+        var malformed = await MoveAsync("--from", app.DatabasePath, "--to", $"Host=127.0.0.1;Password={Password};Nonsense");
+        Assert.Equal(MoveToPostgresCommand.Refused, malformed.Code);
+        Assert.Contains("not a valid Npgsql connection string", malformed.Error);
+
+        // Nothing listens on port 1: the move fails on the way, and says so without the password.
+        var unreachable = await MoveAsync("--from", app.DatabasePath, "--to",
+            $"Host=127.0.0.1;Port=1;Database=community;Username=community;Password={Password};Timeout=3");
+        Assert.Equal(MoveToPostgresCommand.Failed, unreachable.Code);
+        Assert.Contains("'community' on 127.0.0.1:1 as community", unreachable.Output);
+
+        foreach (var (_, output, error) in new[] { malformed, unreachable })
+        {
+            Assert.DoesNotContain(Password, output + error);
+        }
+    }
+
+    [SkippableFact]
+    public async Task TheApiExecutableRunsTheCommandInProductionWithoutStartingTheHost()
+    {
+        await app.DataAsync();
+        await using var database = await PostgresDatabase.CreateAsync();
+
+        var refused = await RunApiAsync("move-to-postgres", "--from", Path.Combine(app.Folder, "nothing-here.db"), "--to", database.ConnectionString);
+        var moved = await RunApiAsync("move-to-postgres", "--from", app.DatabasePath, "--to", database.ConnectionString);
+
+        Assert.Equal(MoveToPostgresCommand.Refused, refused.Code);
+        Assert.Contains("There is no SQLite file", refused.Error);
+        Assert.True(moved.Code == 0, moved.Output + moved.Error);
+        Assert.Matches(@"Moved \d+ rows in \d+ tables", moved.Output);
+        await using var connection = await database.OpenAsync();
+        await using var sqlite = await app.Service<Database>().OpenReadAsync();
+        Assert.Equal(await sqlite.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM users;"), await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM users;"));
+    }
+
+    /// <summary>The api's own executable (<c>dotnet CommunityConnect.Api.dll …</c>) in Production, from a folder of its own.</summary>
+    private async Task<(int Code, string Output, string Error)> RunApiAsync(params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = app.Folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["DOTNET_ENVIRONMENT"] = "Production" },
+        };
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
+    /// <summary>A copy of the app's file (SQLite's backup: consistent while the app runs) with <paramref name="change"/> applied, foreign keys off.</summary>
+    private async Task<string> CopyOfTheFileAsync(string name, string change)
+    {
+        var path = Path.Combine(app.Folder, name);
+        await using (var source = new SqliteConnection($"Data Source={app.DatabasePath};Mode=ReadOnly;Pooling=False"))
+        await using (var copy = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await source.OpenAsync();
+            await copy.OpenAsync();
+            source.BackupDatabase(copy);
+            await copy.ExecuteAsync("PRAGMA foreign_keys = OFF;");
+            await copy.ExecuteAsync(change);
+        }
+        return path;
+    }
+
+    /// <summary>Every table of the database (journal included) with its row count.</summary>
+    private static async Task<IReadOnlyList<string>> ContentsAsync(PostgresDatabase database)
+    {
+        await using var connection = await database.OpenAsync();
+        var tables = await connection.QueryAsync<string>(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name;");
+        var contents = new List<string>();
+        foreach (var table in tables)
+        {
+            contents.Add($"{table}:{await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM \"{table}\";")}");
+        }
+        return contents;
+    }
+
+    /// <summary>Each row as one text (columns in order, each value typed and spelled out), sorted.</summary>
+    private static async Task<IReadOnlyList<string>> RowsAsync(System.Data.Common.DbConnection connection, string select)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = select;
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            var values = new string[reader.FieldCount];
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                values[i] = reader.GetValue(i) switch
+                {
+                    DBNull => "NULL",
+                    long or int or short => "i:" + Convert.ToInt64(reader.GetValue(i), CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture),
+                    double real => "r:" + real.ToString("R", CultureInfo.InvariantCulture),
+                    string text => "t:" + text,
+                    byte[] bytes => "b:" + Convert.ToHexString(bytes),
+                    var other => "?" + other.GetType().Name + ":" + Convert.ToString(other, CultureInfo.InvariantCulture),
+                };
+            }
+            rows.Add(string.Join("\u001f", values));
+        }
+        rows.Sort(StringComparer.Ordinal);
+        return rows;
+    }
+}
