@@ -139,6 +139,10 @@ public sealed class MoveToPostgresTests(MoveSourceApp app) : IClassFixture<MoveS
         // Ids go on after the copied ones; the append-only trigger is on again after the copy.
         var lastStreet = await sqlite.ExecuteScalarAsync<long>("SELECT MAX(id) FROM streets;");
         Assert.Equal(lastStreet + 1, await postgres.ExecuteScalarAsync<long>("INSERT INTO streets (name) VALUES ('新街道') RETURNING id;"));
+        // So do the cache stamps, drawn by the triggers from a sequence of their own.
+        var lastStamp = await sqlite.ExecuteScalarAsync<long>("SELECT MAX(changed) FROM community_versions;");
+        Assert.True(lastStamp > 0);
+        Assert.Equal(lastStamp + 1, await postgres.ExecuteScalarAsync<long>("SELECT nextval('community_versions_changed_seq');"));
         var lastAudit = await sqlite.ExecuteScalarAsync<long>("SELECT MAX(id) FROM audit_log;");
         Assert.True(lastAudit > 0);
         await Assert.ThrowsAsync<PostgresException>(() => postgres.ExecuteAsync("UPDATE audit_log SET reason = 'x' WHERE id = @lastAudit;", new { lastAudit }));
