@@ -223,6 +223,26 @@ public sealed class MoveToPostgresTests(MoveSourceApp app) : IClassFixture<MoveS
     }
 
     [SkippableFact]
+    public async Task AValueThatDoesNotFitItsColumnRollsTheWholeCopyBackWithoutRepeatingIt()
+    {
+        await app.DataAsync();
+        await using var database = await PostgresDatabase.CreateAsync();
+        // SQLite keeps a text that is not a number in an INTEGER column; PostgreSQL's bigint cannot take it.
+        var odd = await CopyOfTheFileAsync("odd.db", "UPDATE users SET created_at = '13812341234 张桂英' WHERE handle = 'resident';");
+
+        var (code, _, error) = await MoveAsync("--from", odd, "--to", database.ConnectionString);
+
+        Assert.Equal(MoveToPostgresCommand.Refused, code);
+        Assert.Contains("users.created_at, row ", error);
+        Assert.Contains("SQLite holds a text there, which does not convert to PostgreSQL's bigint", error);
+        Assert.DoesNotContain("13812341234", error);
+        // The tables copied before users (most of them) went back with it: only the migrations' own rows remain.
+        Assert.All(await ContentsAsync(database), table =>
+            Assert.True(table.EndsWith(":0", StringComparison.Ordinal) || table.StartsWith("schema_migrations:", StringComparison.Ordinal)
+                || table == "community_versions:1", table));
+    }
+
+    [SkippableFact]
     public async Task TheExitCodesSayWhatHappenedAndThePasswordIsNeverPrinted()
     {
         await app.DataAsync();
