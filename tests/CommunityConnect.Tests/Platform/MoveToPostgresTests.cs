@@ -88,8 +88,8 @@ public sealed class MoveToPostgresTests(MoveSourceApp app) : IClassFixture<MoveS
     [SkippableFact]
     public async Task EveryRowOfEveryTableArrivesAndSealsChainsAndIdsStillHoldOnTheCopy()
     {
-        var data = await app.DataAsync();
         await using var database = await PostgresDatabase.CreateAsync();
+        var data = await app.DataAsync();
 
         var (code, output, error) = await MoveAsync("--from", app.DatabasePath, "--to", database.ConnectionString);
 
@@ -139,6 +139,10 @@ public sealed class MoveToPostgresTests(MoveSourceApp app) : IClassFixture<MoveS
         // Ids go on after the copied ones; the append-only trigger is on again after the copy.
         var lastStreet = await sqlite.ExecuteScalarAsync<long>("SELECT MAX(id) FROM streets;");
         Assert.Equal(lastStreet + 1, await postgres.ExecuteScalarAsync<long>("INSERT INTO streets (name) VALUES ('新街道') RETURNING id;"));
+        // So do the cache stamps, drawn by the triggers from a sequence of their own.
+        var lastStamp = await sqlite.ExecuteScalarAsync<long>("SELECT MAX(changed) FROM community_versions;");
+        Assert.True(lastStamp > 0);
+        Assert.Equal(lastStamp + 1, await postgres.ExecuteScalarAsync<long>("SELECT nextval('community_versions_changed_seq');"));
         var lastAudit = await sqlite.ExecuteScalarAsync<long>("SELECT MAX(id) FROM audit_log;");
         Assert.True(lastAudit > 0);
         await Assert.ThrowsAsync<PostgresException>(() => postgres.ExecuteAsync("UPDATE audit_log SET reason = 'x' WHERE id = @lastAudit;", new { lastAudit }));
@@ -147,8 +151,8 @@ public sealed class MoveToPostgresTests(MoveSourceApp app) : IClassFixture<MoveS
     [SkippableFact]
     public async Task ANonEmptyTargetIsRefusedAndLeftUnchanged()
     {
-        await app.DataAsync();
         await using var migrated = await PostgresDatabase.CreateAsync();
+        await app.DataAsync();
         await new PostgresMigrator(
             Options.Create(new DatabaseOptions { Provider = DatabaseOptions.Postgres, PostgresConnectionString = migrated.ConnectionString }),
             app.Services.GetServices<IDataMigration>(), NullLogger<PostgresMigrator>.Instance, app.Clock).MigrateAsync();
@@ -198,8 +202,8 @@ public sealed class MoveToPostgresTests(MoveSourceApp app) : IClassFixture<MoveS
     [SkippableFact]
     public async Task AFileBehindOnMigrationsOrWithABrokenForeignKeyIsRefusedWithNothingWritten()
     {
-        await app.DataAsync();
         await using var database = await PostgresDatabase.CreateAsync();
+        await app.DataAsync();
         var latest = Migrator.Scripts[^1].Version;
         var behind = await CopyOfTheFileAsync("behind.db", $"DELETE FROM schema_migrations WHERE version = '{latest}';");
 
@@ -219,10 +223,30 @@ public sealed class MoveToPostgresTests(MoveSourceApp app) : IClassFixture<MoveS
     }
 
     [SkippableFact]
+    public async Task AValueThatDoesNotFitItsColumnRollsTheWholeCopyBackWithoutRepeatingIt()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        await app.DataAsync();
+        // SQLite keeps a text that is not a number in an INTEGER column; PostgreSQL's bigint cannot take it.
+        var odd = await CopyOfTheFileAsync("odd.db", "UPDATE users SET created_at = '13812341234 张桂英' WHERE handle = 'resident';");
+
+        var (code, _, error) = await MoveAsync("--from", odd, "--to", database.ConnectionString);
+
+        Assert.Equal(MoveToPostgresCommand.Refused, code);
+        Assert.Contains("users.created_at, row ", error);
+        Assert.Contains("SQLite holds a text there, which does not convert to PostgreSQL's bigint", error);
+        Assert.DoesNotContain("13812341234", error);
+        // The tables copied before users (most of them) went back with it: only the migrations' own rows remain.
+        Assert.All(await ContentsAsync(database), table =>
+            Assert.True(table.EndsWith(":0", StringComparison.Ordinal) || table.StartsWith("schema_migrations:", StringComparison.Ordinal)
+                || table == "community_versions:1", table));
+    }
+
+    /// <summary>Needs no server: nothing here reaches one.</summary>
+    [Fact]
     public async Task TheExitCodesSayWhatHappenedAndThePasswordIsNeverPrinted()
     {
         await app.DataAsync();
-        TestPostgres.RequireServer();
         const string Password = "s3cret-Passw0rd";
 
         Assert.Equal(1, (await MoveAsync("--to", "Host=127.0.0.1;Database=x")).Code);
@@ -251,8 +275,8 @@ public sealed class MoveToPostgresTests(MoveSourceApp app) : IClassFixture<MoveS
     [SkippableFact]
     public async Task TheApiExecutableRunsTheCommandInProductionWithoutStartingTheHost()
     {
-        await app.DataAsync();
         await using var database = await PostgresDatabase.CreateAsync();
+        await app.DataAsync();
 
         var refused = await RunApiAsync("move-to-postgres", "--from", Path.Combine(app.Folder, "nothing-here.db"), "--to", database.ConnectionString);
         var moved = await RunApiAsync("move-to-postgres", "--from", app.DatabasePath, "--to", database.ConnectionString);

@@ -105,15 +105,7 @@ public sealed class MoveToPostgres(IEnumerable<IDataMigration> dataMigrations, I
             }
             moved.Add(new MovedTable(table, inSnapshot));
         }
-        foreach (var identity in columns.SelectMany(c => c).Where(c => c.IsIdentity))
-        {
-            // The next id the database hands out follows the largest copied one (1 on an empty table).
-            await connection.ExecuteScalarAsync<long>(
-                $"""
-                 SELECT setval(pg_get_serial_sequence(@table, @column),
-                               COALESCE((SELECT MAX({SqliteSnapshot.Quote(identity.Name)}) FROM {SqliteSnapshot.Quote(identity.Table)}), 0) + 1, false);
-                 """, new { table = SqliteSnapshot.Quote(identity.Table), column = identity.Name }, transaction);
-        }
+        await SetSequencesAsync(connection, transaction, columns.SelectMany(c => c).ToList());
         await transaction.CommitAsync(cancellationToken);
         return new MoveReport(described, applied, moved);
     }
@@ -162,6 +154,43 @@ public sealed class MoveToPostgres(IEnumerable<IDataMigration> dataMigrations, I
                 "The PostgreSQL user may not set session_replication_role, which the copy needs (foreign keys and the append-only " +
                 "triggers are not applied to copied rows). Run the move as a superuser, or on PostgreSQL 15 and later: " +
                 "GRANT SET ON PARAMETER session_replication_role TO <user>. Only the migrations were applied.");
+        }
+    }
+
+    /// <summary>
+    /// Every sequence past the values copied: an identity or serial column's past its largest value (the next
+    /// id follows it; 1 on an empty table), and a sequence of its own that a trigger draws from (named
+    /// <c>{table}_{column}_seq</c>, as <c>community_versions_changed_seq</c> stamps <c>changed</c>) past that column's.
+    /// A sequence tied to no column by either rule stops the move: it would hand out values the copy already holds.
+    /// </summary>
+    private static async Task SetSequencesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<PostgresColumn> columns)
+    {
+        foreach (var identity in columns.Where(c => c.IsIdentity))
+        {
+            await connection.ExecuteScalarAsync<long>(
+                $"""
+                 SELECT setval(pg_get_serial_sequence(@table, @column),
+                               COALESCE((SELECT MAX({SqliteSnapshot.Quote(identity.Name)}) FROM {SqliteSnapshot.Quote(identity.Table)}), 0) + 1, false);
+                 """, new { table = SqliteSnapshot.Quote(identity.Table), column = identity.Name }, transaction);
+        }
+        var standalone = await connection.QueryAsync<string>(
+            """
+            SELECT s.relname FROM pg_class s JOIN pg_namespace n ON n.oid = s.relnamespace
+            WHERE s.relkind = 'S' AND n.nspname = current_schema()
+              AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                              WHERE d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i'))
+            ORDER BY s.relname;
+            """, transaction: transaction);
+        foreach (var sequence in standalone)
+        {
+            var column = columns.FirstOrDefault(c => !c.IsIdentity && $"{c.Table}_{c.Name}_seq" == sequence
+                && c.DataType is "bigint" or "integer" or "smallint")
+                ?? throw new MoveRefusedException(
+                    $"Sequence {sequence} belongs to no column (nor is it named {{table}}_{{column}}_seq after an integer column): the move " +
+                    "cannot tell what to set it past. Nothing was committed.");
+            await connection.ExecuteScalarAsync<long>(
+                $"SELECT setval(@sequence::regclass, COALESCE((SELECT MAX({SqliteSnapshot.Quote(column.Name)}) FROM {SqliteSnapshot.Quote(column.Table)}), 0) + 1, false);",
+                new { sequence = SqliteSnapshot.Quote(sequence) }, transaction);
         }
     }
 

@@ -29,16 +29,33 @@ public static class MoveToPostgresCommand
     /// </summary>
     public static WebApplicationBuilder ForMoveCommand(this WebApplicationBuilder builder, string[] args)
     {
-        if (IsRequested(args) && Array.IndexOf(args, "--from") is var at and > 0 && at + 1 < args.Length)
+        if (IsRequested(args) && FromOf(args) is { } from)
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["Database:Path"] = Path.GetFullPath(args[at + 1]),
+                ["Database:Path"] = Path.GetFullPath(from),
                 ["Seed:Demo"] = "false",
                 ["Seed:DemoContent"] = "false",
             });
         }
         return builder;
+    }
+
+    /// <summary>The value of <c>--from</c> as the parser will read it (<c>--from x</c>, <c>--from=x</c> or <c>--from:x</c>), or null.</summary>
+    private static string? FromOf(string[] args)
+    {
+        for (var i = 1; i < args.Length; i++)
+        {
+            if (args[i] == "--from" && i + 1 < args.Length)
+            {
+                return args[i + 1];
+            }
+            if (args[i].StartsWith("--from=", StringComparison.Ordinal) || args[i].StartsWith("--from:", StringComparison.Ordinal))
+            {
+                return args[i]["--from=".Length..];
+            }
+        }
+        return null;
     }
 
     /// <summary>Runs the command (<paramref name="args"/> with the verb first); answers the exit code.</summary>
