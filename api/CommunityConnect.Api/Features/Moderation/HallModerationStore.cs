@@ -137,7 +137,7 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
             """
             SELECT target_kind, target_id, reason FROM content_flags
             WHERE community_id = @communityId AND target_kind || ':' || target_id IN @targets;
-            """, new { communityId, targets }))
+            """, new { communityId, targets = SqlLists.OrNone(targets, "") }))
             .ToLookup(f => (f.Kind, f.Id), f => f.Reason);
         return rows.Select(r => new QueueItem(r.Kind, r.Id, r.ThreadId, r.Title, UserText.Cut(r.Body, 120), r.Author, r.ReviewState, r.HiddenBy,
             flags[(r.Kind, r.Id)].Count(), flags[(r.Kind, r.Id)].Distinct().ToList(), r.CreatedAt)).ToList();

@@ -12,9 +12,14 @@ namespace CommunityConnect.Api.Infrastructure.Data;
 /// <c>flag = 1</c> / <c>flag = 0</c>, and C# reads them into <c>bool</c> (Dapper converts 0/1). Microsoft.Data.Sqlite
 /// binds a <c>bool</c> parameter as 0/1 already, and a PostgreSQL provider must do the same (a Dapper handler for
 /// <c>bool</c>), so a parameter compared with a column (<c>pinned = @was</c>) means the same on both. A bool
-/// parameter used alone as a predicate (<c>CASE WHEN @top</c>, <c>@SeesAll OR …</c>) is SQLite-only and becomes
-/// <c>@top = 1</c> when that provider comes.
+/// parameter used alone as a predicate (<c>CASE WHEN @top</c>, <c>@SeesAll OR …</c>) is SQLite-only: write <c>@top = 1</c>.
 /// </summary>
+/// <remarks>
+/// List parameters (<c>id IN @ids</c>): Dapper expands a list into <c>(@ids1, @ids2, …)</c> for every provider but
+/// Npgsql, to which it hands one array parameter, and <c>IN $1</c> with an array is a syntax error on PostgreSQL.
+/// <see cref="Configure"/> makes Dapper expand lists on Npgsql too, so <c>IN @ids</c> reads the same on both engines
+/// (an empty list expands to a query that matches nothing; <see cref="SqlLists.OrNone{T}"/> keeps its type).
+/// </remarks>
 public static class DapperSetup
 {
     private static int _done;
@@ -33,6 +38,43 @@ public static class DapperSetup
         SqlMapper.RemoveTypeMap(typeof(DateOnly));
         SqlMapper.RemoveTypeMap(typeof(DateOnly?));
         SqlMapper.AddTypeHandler(new DateOnlyHandler());
+        SqlMapper.RemoveTypeMap(typeof(bool));
+        SqlMapper.RemoveTypeMap(typeof(bool?));
+        SqlMapper.AddTypeHandler(new IntegerBooleanHandler());
+        ExpandListsOnPostgres();
+    }
+
+    /// <summary>
+    /// Dapper decides per connection type (its internal <c>FeatureSupport</c>) whether a list parameter is passed as one
+    /// array (Npgsql) or expanded into one parameter per element (everyone else). The portable SQL of the features writes
+    /// <c>IN @ids</c>, which only the expansion makes valid on PostgreSQL: turn Npgsql's array support off.
+    /// </summary>
+    private static void ExpandListsOnPostgres()
+    {
+        var featureSupport = typeof(SqlMapper).Assembly.GetType("Dapper.FeatureSupport")
+            ?? throw new InvalidOperationException("Dapper.FeatureSupport not found: this Dapper version decides list expansion elsewhere (DapperSetup).");
+        var postgres = featureSupport.GetField("Postgres", BindingFlags.Static | BindingFlags.NonPublic)?.GetValue(null)
+            ?? throw new InvalidOperationException("Dapper.FeatureSupport.Postgres not found (DapperSetup).");
+        var arrays = featureSupport.GetField("<Arrays>k__BackingField", BindingFlags.Instance | BindingFlags.NonPublic)
+            ?? throw new InvalidOperationException("Dapper.FeatureSupport.Arrays has no backing field (DapperSetup).");
+        arrays.SetValue(postgres, false);
+    }
+
+    /// <summary>Booleans as 0/1 integers on both engines (bigint on PostgreSQL); reads 0/1 integers or a real boolean (<c>EXISTS</c>).</summary>
+    private sealed class IntegerBooleanHandler : SqlMapper.TypeHandler<bool>
+    {
+        public override void SetValue(IDbDataParameter parameter, bool value)
+        {
+            parameter.DbType = DbType.Int64;
+            parameter.Value = value ? 1L : 0L;
+        }
+
+        public override bool Parse(object value) => value switch
+        {
+            bool flag => flag,
+            string text => text is "1" || bool.TryParse(text, out var parsed) && parsed,
+            _ => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) != 0,
+        };
     }
 
     private sealed class UnixMillisecondsHandler : SqlMapper.TypeHandler<DateTimeOffset>
