@@ -31,7 +31,7 @@ public sealed class ClockOffsetTests : IAsyncLifetime
             ["Auth:DevLogin"] = "true",
             ["RateLimiting:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
-        }, clockAt: chosen);
+        }, ApiProcess.ClockOffsetFor(chosen));
 
         // The token (system clock) is accepted although the domain clock is 400 days away from it.
         using var tenant = _node.CreateClient(await ApiCluster.LoginAsync(_node, new { handle = "tenant" }));

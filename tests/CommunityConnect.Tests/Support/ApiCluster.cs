@@ -19,9 +19,14 @@ public sealed class ApiCluster : IAsyncDisposable
     private readonly List<ApiProcess> _nodes = [];
     private readonly ITestOutputHelper _output;
 
+    // The offset that makes a domain clock read TestClock.Start at the cluster's creation: every node's clock derives
+    // from it, so that nodes started at different moments agree (as the machines of a real cluster do).
+    private readonly TimeSpan _clockOrigin;
+
     private ApiCluster(PostgresDatabase database, ITestOutputHelper output)
     {
         Database = database;
+        _clockOrigin = ApiProcess.ClockOffsetFor(TestClock.Start);
         _output = output;
         Folder = Path.Combine(Path.GetTempPath(), "cc-cluster-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Folder);
@@ -67,7 +72,8 @@ public sealed class ApiCluster : IAsyncDisposable
 
     /// <summary>
     /// Starts one node; the first one of the cluster migrates and seeds the demo street (later ones wait for it, see
-    /// <see cref="StartManyAsync"/>). <paramref name="clockAt"/>: its domain clock (see <see cref="ApiProcess.StartAsync"/>).
+    /// <see cref="StartManyAsync"/>). <paramref name="clockAt"/>: what its domain clock read when the cluster was created
+    /// (nodes given the same instant share one clock, moving in real time); null: the system clock.
     /// </summary>
     public async Task<ApiProcess> StartAsync(string role, DateTimeOffset? clockAt = null, IReadOnlyDictionary<string, string>? settings = null)
     {
@@ -77,8 +83,8 @@ public sealed class ApiCluster : IAsyncDisposable
         {
             all[key] = value;
         }
-        _output.WriteLine($"starting {name} ({role}){(clockAt is { } at ? $", domain clock at {at:O}" : "")}");
-        var node = await ApiProcess.StartAsync(name, role, all, clockAt);
+        _output.WriteLine($"starting {name} ({role}){(clockAt is { } at ? $", domain clock from {at:O} at the cluster's creation" : "")}");
+        var node = await ApiProcess.StartAsync(name, role, all, clockAt is { } instant ? _clockOrigin + (instant - TestClock.Start) : null);
         lock (_nodes)
         {
             _nodes.Add(node);

@@ -45,13 +45,19 @@ public sealed class ApiProcess : IAsyncDisposable
     public static string ApiDll { get; } = FindApiDll();
 
     /// <summary>
+    /// The <c>Clock:Offset</c> that makes a node's domain clock read <paramref name="at"/> now (and move on in real time
+    /// from there). Nodes that should share one clock take one offset: computed at each node's start, their clocks would
+    /// differ by the time between the starts (a ballot opened on one would not be open yet on the other).
+    /// </summary>
+    public static TimeSpan ClockOffsetFor(DateTimeOffset at) => at - DateTimeOffset.UtcNow; // the one place the real clock is read
+
+    /// <summary>
     /// Starts the node and waits (up to <paramref name="timeout"/>, default 120 s: a busy 2-core machine) until
-    /// <c>/healthz</c> answers 200. <paramref name="clockAt"/> starts its domain clock at that instant (as
-    /// <c>Clock:Offset</c> from the system clock, so it moves on in real time from there); null keeps the system clock.
-    /// A node that exits or never answers throws with its log.
+    /// <c>/healthz</c> answers 200. <paramref name="clockOffset"/> moves its domain clock (<c>Clock:Offset</c>, see
+    /// <see cref="ClockOffsetFor"/>); null keeps the system clock. A node that exits or never answers throws with its log.
     /// </summary>
     public static async Task<ApiProcess> StartAsync(string name, string role, IReadOnlyDictionary<string, string> settings,
-        DateTimeOffset? clockAt = null, TimeSpan? timeout = null)
+        TimeSpan? clockOffset = null, TimeSpan? timeout = null)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -76,10 +82,9 @@ public sealed class ApiProcess : IAsyncDisposable
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
-        if (clockAt is { } at)
+        if (clockOffset is { } offset)
         {
-            // The one place the real clock is read: the offset that makes the node's domain clock read `at` now.
-            start.Environment["Clock__Offset"] = (at - DateTimeOffset.UtcNow).ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+            start.Environment["Clock__Offset"] = offset.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         }
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var node = new ApiProcess(name, role, port, process);
