@@ -22,7 +22,8 @@ internal static class ClusterRequests
 
     public static int BusyAnswers => _busy;
 
-    public static async Task<HttpResponseMessage> SendAsync(HttpClient node, HttpMethod method, string path, string token, object? body = null)
+    public static async Task<HttpResponseMessage> SendAsync(HttpClient node, HttpMethod method, string path, string token, object? body = null,
+        bool retryBusy = true)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -33,7 +34,7 @@ internal static class ClusterRequests
                 request.Content = JsonContent.Create(body);
             }
             var response = await node.SendAsync(request);
-            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 5)
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || !retryBusy || attempt == 5)
             {
                 return response;
             }
