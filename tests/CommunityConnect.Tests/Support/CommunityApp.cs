@@ -116,6 +116,13 @@ public class CommunityApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
 
+    /// <summary>
+    /// A new (closed) connection to this app's database, whichever the engine: the SQLite file or the PostgreSQL
+    /// database of the PostgreSQL pass. For a test's own look at the rows; Dapper opens it when it is not open.
+    /// </summary>
+    public System.Data.Common.DbConnection Connection() =>
+        Service<CommunityConnect.Api.Infrastructure.Data.Database>().DataSource.CreateConnection();
+
     /// <summary>Stops what a derived app started beside the host (after the host has stopped).</summary>
     protected virtual Task DisposeMoreAsync() => Task.CompletedTask;
 

@@ -108,4 +108,13 @@ public static class TestProvider
 
     /// <summary>Skips the calling <c>[SkippableFact]</c> on the PostgreSQL pass, saying why (a test of the SQLite file or its writer).</summary>
     public static void SkipOnPostgres(string reason) => Skip.If(IsPostgres, $"SQLite only: {reason}");
+
+    /// <summary>
+    /// <paramref name="sql"/> run with foreign keys unchecked, as a restore or a hand edit behind the app's back would leave the rows:
+    /// SQLite's <c>PRAGMA foreign_keys = OFF</c>, PostgreSQL's <c>session_replication_role = replica</c> (the test server's role is a superuser).
+    /// </summary>
+    public static string WithoutForeignKeys(System.Data.Common.DbConnection connection, string sql) =>
+        connection is Microsoft.Data.Sqlite.SqliteConnection
+            ? $"PRAGMA foreign_keys = OFF; {sql}"
+            : $"SET session_replication_role = replica; {sql} RESET session_replication_role;";
 }
