@@ -86,20 +86,20 @@ public sealed class SealingMigrationTests(CommunityApp app) : IClassFixture<Comm
         SqliteConnection.ClearAllPools();
 
         var authorId = 0L;
-        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath}"))
+        await using (var connection = app.Connection())
         {
             authorId = await connection.ExecuteScalarAsync<long>("SELECT id FROM users WHERE handle = 'resident';");
         }
         string NamedKey() => app.Service<RecipientKeys>().ForUser(authorId);
         // The trail finds the old form out: one equality join from the anonymous opinion names its author.
-        var before = await AuthorTrail.ReadAsync(app.DatabasePath);
+        var before = await AuthorTrail.ReadAsync(app);
         var oldKey = (string)before.Rows.Single(r => r.Table == "opinions" && Equals(r.Values["id"], 1L)).Values["author_key"]!;
         Assert.NotEmpty(before.Leaks(AnonymousRows(before, 1, 11), authorId, oldKey));
 
         // The app starts: the schema scripts, then the data migration.
         var author = await app.ClientFor("resident");
         Assert.Equal(NamedKey(), oldKey);
-        var after = await AuthorTrail.ReadAsync(app.DatabasePath);
+        var after = await AuthorTrail.ReadAsync(app);
         foreach (var (opinionId, caseId) in new[] { (1L, 11L), (2L, 12L) })
         {
             var rows = AnonymousRows(after, opinionId, caseId);
@@ -119,7 +119,7 @@ public sealed class SealingMigrationTests(CommunityApp app) : IClassFixture<Comm
 
         // A second run (its record removed) changes nothing.
         var snapshot = await SnapshotAsync();
-        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath}"))
+        await using (var connection = app.Connection())
         {
             await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version = '0014_sealing_data';");
         }
@@ -162,7 +162,7 @@ public sealed class SealingMigrationTests(CommunityApp app) : IClassFixture<Comm
 
     private async Task<string> SnapshotAsync()
     {
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var connection = app.Connection();
         var lines = new List<string>();
         foreach (var table in Tables)
         {

@@ -133,7 +133,7 @@ public sealed class ProductionDefaultsTests : IAsyncLifetime
 
     private static async Task<(long Streets, long Communities, long Users)> CountsAsync(CommunityApp app)
     {
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var connection = app.Connection();
         await connection.OpenAsync();
         return await connection.QuerySingleAsync<(long, long, long)>(
             "SELECT (SELECT COUNT(*) FROM streets), (SELECT COUNT(*) FROM communities), (SELECT COUNT(*) FROM users);");

@@ -97,7 +97,7 @@ public sealed class TelemetryPrivacyTests(ObservedApp app) : IClassFixture<Obser
 
         // What must never be there.
         string sealedAuthor, authorKey;
-        await using (var database = new SqliteConnection($"Data Source={app.DatabasePath}"))
+        await using (var database = app.Connection())
         {
             (sealedAuthor, authorKey) = await database.QuerySingleAsync<(string, string)>(
                 "SELECT sealed_author, author_key FROM opinions WHERE id = @id;", new { id = opinion.Id() });

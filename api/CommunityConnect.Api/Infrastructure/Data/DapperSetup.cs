@@ -1,4 +1,5 @@
 using System.Data;
+using System.Globalization;
 using System.Reflection;
 using Dapper;
 
@@ -34,13 +35,13 @@ public static class DapperSetup
         SqlMapper.TypeMapProvider = type => new UntypedColumnTypeMap(type);
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
-        SqlMapper.AddTypeHandler(new UnixMillisecondsHandler());
+        SqlMapper.AddTypeHandler(typeof(DateTimeOffset), new UnixMillisecondsHandler());
         SqlMapper.RemoveTypeMap(typeof(DateOnly));
         SqlMapper.RemoveTypeMap(typeof(DateOnly?));
-        SqlMapper.AddTypeHandler(new DateOnlyHandler());
+        SqlMapper.AddTypeHandler(typeof(DateOnly), new DateOnlyHandler());
         SqlMapper.RemoveTypeMap(typeof(bool));
         SqlMapper.RemoveTypeMap(typeof(bool?));
-        SqlMapper.AddTypeHandler(new IntegerBooleanHandler());
+        SqlMapper.AddTypeHandler(typeof(bool), new IntegerBooleanHandler());
         ExpandListsOnPostgres();
     }
 
@@ -60,44 +61,51 @@ public static class DapperSetup
         arrays.SetValue(postgres, false);
     }
 
-    /// <summary>Booleans as 0/1 integers on both engines (bigint on PostgreSQL); reads 0/1 integers or a real boolean (<c>EXISTS</c>).</summary>
-    private sealed class IntegerBooleanHandler : SqlMapper.TypeHandler<bool>
+    /// <summary>
+    /// A handler that types its parameter even when the value is null: Dapper's <c>TypeHandler&lt;T&gt;</c> leaves a null
+    /// untyped, which SQLite takes but PostgreSQL cannot place (<c>@afterAt IS NULL</c>: "could not determine data type").
+    /// </summary>
+    private abstract class TypedHandler<T>(DbType dbType) : SqlMapper.ITypeHandler where T : struct
     {
-        public override void SetValue(IDbDataParameter parameter, bool value)
+        public void SetValue(IDbDataParameter parameter, object value)
         {
-            parameter.DbType = DbType.Int64;
-            parameter.Value = value ? 1L : 0L;
+            parameter.DbType = dbType;
+            parameter.Value = value is null or DBNull ? DBNull.Value : ToDatabase((T)value);
         }
 
-        public override bool Parse(object value) => value switch
+        public object? Parse(Type destinationType, object value) => value is null or DBNull ? null : FromDatabase(value);
+
+        protected abstract object ToDatabase(T value);
+
+        protected abstract T FromDatabase(object value);
+    }
+
+    private sealed class UnixMillisecondsHandler() : TypedHandler<DateTimeOffset>(DbType.Int64)
+    {
+        protected override object ToDatabase(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
+
+        protected override DateTimeOffset FromDatabase(object value) =>
+            DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+    }
+
+    private sealed class DateOnlyHandler() : TypedHandler<DateOnly>(DbType.String)
+    {
+        protected override object ToDatabase(DateOnly value) => value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+        protected override DateOnly FromDatabase(object value) => DateOnly.ParseExact((string)value, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Booleans as 0/1 integers on both engines (bigint on PostgreSQL); reads 0/1 integers or a real boolean (<c>EXISTS</c>).</summary>
+    private sealed class IntegerBooleanHandler() : TypedHandler<bool>(DbType.Int64)
+    {
+        protected override object ToDatabase(bool value) => value ? 1L : 0L;
+
+        protected override bool FromDatabase(object value) => value switch
         {
             bool flag => flag,
             string text => text is "1" || bool.TryParse(text, out var parsed) && parsed,
-            _ => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) != 0,
+            _ => Convert.ToInt64(value, CultureInfo.InvariantCulture) != 0,
         };
-    }
-
-    private sealed class UnixMillisecondsHandler : SqlMapper.TypeHandler<DateTimeOffset>
-    {
-        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
-        {
-            parameter.DbType = DbType.Int64;
-            parameter.Value = value.ToUnixTimeMilliseconds();
-        }
-
-        public override DateTimeOffset Parse(object value) =>
-            DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(value));
-    }
-
-    private sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>
-    {
-        public override void SetValue(IDbDataParameter parameter, DateOnly value)
-        {
-            parameter.DbType = DbType.String;
-            parameter.Value = value.ToString("yyyy-MM-dd");
-        }
-
-        public override DateOnly Parse(object value) => DateOnly.ParseExact((string)value, "yyyy-MM-dd");
     }
 
     /// <summary>
@@ -107,6 +115,9 @@ public static class DapperSetup
     /// constructor whose parameter types match, and an empty page fails with a 500. This map lets such
     /// an untyped column stand for whatever its constructor parameter wants; the value a row brings is
     /// still converted (or refused) as Dapper always does. Every other decision stays Dapper's own.
+    /// PostgreSQL types every column, but not as SQLite's one INTEGER: an integer literal is <c>integer</c>
+    /// (Int32), <c>SUM</c> over <c>bigint</c> is <c>numeric</c> (decimal), a comparison is <c>boolean</c>; a number
+    /// or boolean column likewise stands for a number or boolean parameter, and Dapper converts its value.
     /// </summary>
     internal sealed class UntypedColumnTypeMap(Type type) : SqlMapper.ITypeMap
     {
@@ -115,7 +126,7 @@ public static class DapperSetup
         public ConstructorInfo? FindConstructor(string[] names, Type[] types)
         {
             var found = _default.FindConstructor(names, types);
-            if (found is not null || !types.Contains(typeof(byte[])))
+            if (found is not null || !types.Any(column => column == typeof(byte[]) || IsNumber(column)))
             {
                 return found;
             }
@@ -126,9 +137,11 @@ public static class DapperSetup
                 {
                     continue;
                 }
-                var assumed = types.Select((column, i) => column == typeof(byte[])
-                    ? Nullable.GetUnderlyingType(parameters[i].ParameterType) ?? parameters[i].ParameterType
-                    : column).ToArray();
+                var assumed = types.Select((column, i) =>
+                {
+                    var wanted = Nullable.GetUnderlyingType(parameters[i].ParameterType) ?? parameters[i].ParameterType;
+                    return column == typeof(byte[]) || IsNumber(column) && IsNumber(wanted) ? wanted : column;
+                }).ToArray();
                 if (_default.FindConstructor(names, assumed) == constructor)
                 {
                     return constructor;
@@ -136,6 +149,10 @@ public static class DapperSetup
             }
             return null;
         }
+
+        private static bool IsNumber(Type type) =>
+            type == typeof(long) || type == typeof(int) || type == typeof(short) || type == typeof(decimal)
+            || type == typeof(double) || type == typeof(float) || type == typeof(bool);
 
         public ConstructorInfo? FindExplicitConstructor() => _default.FindExplicitConstructor();
 
