@@ -19,9 +19,10 @@ public sealed class ClockOffsetTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AnApiProcessWithAClockOffsetStampsItsWritesAtTheMovedInstant()
     {
+        Skip.If(TestProvider.IsPostgres, "Runs in the SQLite pass (its process keeps a SQLite file whatever the suite's provider); the PostgreSQL pass would only repeat it.");
         var chosen = TestClock.Start.AddDays(400);
         _node = await ApiProcess.StartAsync("all-1", "all", new Dictionary<string, string>
         {

@@ -64,7 +64,7 @@ public sealed class ApiCluster : IAsyncDisposable
     /// </summary>
     public static async Task<ApiCluster> CreateAsync(ITestOutputHelper output)
     {
-        Skip.If(string.Equals(System.Environment.GetEnvironmentVariable("CC_TEST_PROVIDER"), "postgres", StringComparison.OrdinalIgnoreCase),
+        Skip.If(TestProvider.IsPostgres,
             "Cluster test skipped in the PostgreSQL pass (CC_TEST_PROVIDER=postgres): it runs api processes on a PostgreSQL database of its own " +
             "in the SQLite pass already, and would only run again here.");
         return new(await PostgresDatabase.CreateAsync(), output);
