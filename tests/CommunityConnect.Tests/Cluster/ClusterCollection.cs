@@ -17,7 +17,7 @@ public sealed class ClusterCollection
 /// <summary>Requests as a client of the cluster sends them: its own token on each, sent again after a 503 (Retry-After).</summary>
 internal static class ClusterRequests
 {
-    /// <summary>How many 503s (no database connection to be had, see DatabaseBusy) a test's clients waited out.</summary>
+    /// <summary>How many 503s (no database connection to be had, see DatabaseBusy) the clients waited out since the test run began.</summary>
     private static int _busy;
 
     public static int BusyAnswers => _busy;

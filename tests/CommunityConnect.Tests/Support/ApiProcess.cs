@@ -96,6 +96,8 @@ public sealed class ApiProcess : IAsyncDisposable
         }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        // A test run that ends without disposing it (a crash, a cancelled run) takes its nodes with it.
+        AppDomain.CurrentDomain.ProcessExit += node.KillOnExit;
         try
         {
             await node.WaitHealthyAsync(timeout ?? TimeSpan.FromSeconds(120));
@@ -176,6 +178,20 @@ public sealed class ApiProcess : IAsyncDisposable
         }
     }
 
+    private void KillOnExit(object? sender, EventArgs e)
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -204,6 +220,7 @@ public sealed class ApiProcess : IAsyncDisposable
         {
             // never started, or already reaped
         }
+        AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
         _process.Dispose();
     }
 }
