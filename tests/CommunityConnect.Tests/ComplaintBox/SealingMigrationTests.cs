@@ -19,7 +19,7 @@ namespace CommunityConnect.Tests.ComplaintBox;
 /// the author's named key) come out in the new form, and their author keeps "my opinions", pending
 /// notices, the satisfaction reply and manual escalation. A second run changes nothing.
 /// </summary>
-public sealed class SealingMigrationTests(CommunityApp app) : IClassFixture<CommunityApp>
+public sealed class SealingMigrationTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
     private sealed class Environment(string root) : IHostEnvironment
     {
@@ -86,20 +86,20 @@ public sealed class SealingMigrationTests(CommunityApp app) : IClassFixture<Comm
         SqliteConnection.ClearAllPools();
 
         var authorId = 0L;
-        await using (var connection = app.Connection())
+        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath}"))
         {
             authorId = await connection.ExecuteScalarAsync<long>("SELECT id FROM users WHERE handle = 'resident';");
         }
         string NamedKey() => app.Service<RecipientKeys>().ForUser(authorId);
         // The trail finds the old form out: one equality join from the anonymous opinion names its author.
-        var before = await AuthorTrail.ReadAsync(app);
+        var before = await AuthorTrail.ReadAsync(app.DatabasePath);
         var oldKey = (string)before.Rows.Single(r => r.Table == "opinions" && Equals(r.Values["id"], 1L)).Values["author_key"]!;
         Assert.NotEmpty(before.Leaks(AnonymousRows(before, 1, 11), authorId, oldKey));
 
         // The app starts: the schema scripts, then the data migration.
         var author = await app.ClientFor("resident");
         Assert.Equal(NamedKey(), oldKey);
-        var after = await AuthorTrail.ReadAsync(app);
+        var after = await AuthorTrail.ReadAsync(app.DatabasePath);
         foreach (var (opinionId, caseId) in new[] { (1L, 11L), (2L, 12L) })
         {
             var rows = AnonymousRows(after, opinionId, caseId);
@@ -119,7 +119,7 @@ public sealed class SealingMigrationTests(CommunityApp app) : IClassFixture<Comm
 
         // A second run (its record removed) changes nothing.
         var snapshot = await SnapshotAsync();
-        await using (var connection = app.Connection())
+        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath}"))
         {
             await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version = '0014_sealing_data';");
         }
@@ -162,7 +162,7 @@ public sealed class SealingMigrationTests(CommunityApp app) : IClassFixture<Comm
 
     private async Task<string> SnapshotAsync()
     {
-        await using var connection = app.Connection();
+        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath}");
         var lines = new List<string>();
         foreach (var table in Tables)
         {

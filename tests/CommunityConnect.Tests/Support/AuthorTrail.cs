@@ -40,10 +40,23 @@ public sealed class AuthorTrail
 
     public IReadOnlyList<Row> Rows => _rows;
 
+    /// <summary>The trail in the app's database, whichever the engine (starts the app if it has not started).</summary>
     public static async Task<AuthorTrail> ReadAsync(CommunityApp app)
     {
-        var trail = new AuthorTrail();
         await using var connection = app.Connection();
+        return await ReadAsync(connection);
+    }
+
+    /// <summary>The trail in a SQLite file, read without starting any app (a database as old code left it).</summary>
+    public static async Task<AuthorTrail> ReadAsync(string databasePath)
+    {
+        await using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
+        return await ReadAsync(connection);
+    }
+
+    private static async Task<AuthorTrail> ReadAsync(System.Data.Common.DbConnection connection)
+    {
+        var trail = new AuthorTrail();
         await connection.OpenAsync();
         var tables = await DatabaseTables.NamesAsync(connection);
         foreach (var table in tables)
