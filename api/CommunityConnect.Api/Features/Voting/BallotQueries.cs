@@ -207,7 +207,7 @@ internal static class BallotQueries
     {
         var rows = (await connection.QueryAsync<(string Choice, long Owners, long Area)>(
             """
-            SELECT e.choice, COUNT(*), CAST(COALESCE(SUM(o.area_centi_sq_m), 0) AS bigint)
+            SELECT e.choice, COUNT(*), COALESCE(SUM(o.area_centi_sq_m), 0)
             FROM ballot_entries e
             JOIN ballot_owners o ON o.ballot_id = e.ballot_id AND o.voter_token = e.voter_token
             WHERE e.ballot_id = @Id

@@ -49,7 +49,7 @@ public sealed class BallotStore(Database database, VoterTokens tokens, Inbox.Inb
         // Voting owners: units with identical owner sets are one (one person's several units, the developer's unsold units, a co-owned unit).
         var owners = (await connection.QueryAsync<SnapshotOwner>(
             """
-            SELECT owner_set AS OwnerSet, COUNT(*) AS Units, CAST(SUM(area_centi_sq_m) AS bigint) AS AreaCentiSqM
+            SELECT owner_set AS OwnerSet, COUNT(*) AS Units, SUM(area_centi_sq_m) AS AreaCentiSqM
             FROM owners_register_units
             WHERE version_id = @versionId AND (@buildingNumber IS NULL OR building = @buildingNumber)
             GROUP BY owner_set
