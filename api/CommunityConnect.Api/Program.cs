@@ -30,12 +30,13 @@ using CommunityConnect.Api.Infrastructure.Jobs;
 using CommunityConnect.Api.Infrastructure.Nodes;
 using CommunityConnect.Api.Infrastructure.Observability;
 using CommunityConnect.Api.Infrastructure.OpenApi;
+using CommunityConnect.Api.Infrastructure.Time;
 using CommunityConnect.Api.Infrastructure.WeChat;
 
 var builder = WebApplication.CreateBuilder(MoveToPostgresCommand.HostArguments(AdminCommand.HostArguments(args)))
     .ForAdminCommand(args).ForMoveCommand(args);
 
-builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddDomainClock(builder.Configuration);
 builder.Services.AddNodeRole(builder.Configuration);
 builder.Services.AddObservability(builder.Configuration);
 builder.Services.AddHttpContextAccessor();

@@ -187,7 +187,7 @@ public sealed class AnonymityTests(ComplaintBoxLoggingApp app) : IClassFixture<C
         }
 
         // Rows the author's own lookups use: hashed, never the author.
-        await using var database = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var database = app.Connection();
         foreach (var row in await database.QueryAsync("SELECT * FROM notifications;"))
         {
             AssertNoAuthorText(string.Join("|", ((IDictionary<string, object?>)row).Values), "notification row");

@@ -60,7 +60,7 @@ public sealed class AnonymousKeyringTests(CommunityApp app) : IClassFixture<Comm
         var everyone = await KeyringsByUserAsync();
 
         // As before 0019: the register holds the items, no keyring exists, the data migration not recorded.
-        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath}"))
+        await using (var connection = app.Connection())
         {
             await connection.ExecuteAsync("DELETE FROM anonymous_keyrings; DELETE FROM schema_migrations WHERE version = '0019_anonymous_keyrings_data';");
         }
@@ -74,7 +74,7 @@ public sealed class AnonymousKeyringTests(CommunityApp app) : IClassFixture<Comm
 
         // A second run (its record removed) changes nothing, not even the sealed bytes.
         var snapshot = await SnapshotAsync();
-        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath}"))
+        await using (var connection = app.Connection())
         {
             await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version = '0019_anonymous_keyrings_data';");
         }
@@ -117,19 +117,19 @@ public sealed class AnonymousKeyringTests(CommunityApp app) : IClassFixture<Comm
 
     private async Task<string> AuthorKeyOfAsync(long opinionId)
     {
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var connection = app.Connection();
         return await connection.ExecuteScalarAsync<string>("SELECT author_key FROM opinions WHERE id = @opinionId;", new { opinionId }) ?? "";
     }
 
     private async Task<byte[]> SealedOfAsync(string holder)
     {
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var connection = app.Connection();
         return await connection.ExecuteScalarAsync<byte[]>("SELECT sealed FROM anonymous_keyrings WHERE holder = @holder;", new { holder }) ?? [];
     }
 
     private async Task<Dictionary<string, IReadOnlyList<string>>> KeyringsByUserAsync()
     {
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var connection = app.Connection();
         var keyrings = app.Service<AnonymousKeyrings>();
         return (await connection.QueryAsync<(string Holder, byte[] Sealed)>("SELECT holder, sealed FROM anonymous_keyrings;"))
             .ToDictionary(r => r.Holder, r => keyrings.Open(r.Holder, r.Sealed));
@@ -137,7 +137,7 @@ public sealed class AnonymousKeyringTests(CommunityApp app) : IClassFixture<Comm
 
     private async Task<string> SnapshotAsync()
     {
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var connection = app.Connection();
         var rows = await connection.QueryAsync<(string Holder, byte[] Sealed)>("SELECT holder, sealed FROM anonymous_keyrings ORDER BY holder;");
         return string.Join("\n", rows.Select(r => $"{r.Holder}:{Convert.ToBase64String(r.Sealed)}"));
     }

@@ -69,7 +69,7 @@ public sealed class OpinionTests(CommunityApp app) : IClassFixture<CommunityApp>
         Assert.Equal("property", praise.Text("toBody"));
         Assert.Equal("closed", praise.Text("state"));
 
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var connection = app.Connection();
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>(
             "SELECT COUNT(*) FROM cases WHERE kind IN ('opinion', 'question') AND item_id = @id;", new { id = praise.Id() }));
         var inbox = await (await app.ClientFor("technician")).GetJson("/v1/me/inbox");
@@ -245,7 +245,7 @@ public sealed class OpinionTests(CommunityApp app) : IClassFixture<CommunityApp>
         var first = await (await resident.SendAsync(Request())).Expect(HttpStatusCode.Created);
         var second = await (await resident.SendAsync(Request())).Expect(HttpStatusCode.Created);
         Assert.Equal(first.Id(), second.Id());
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var connection = app.Connection();
         Assert.Equal(1, await connection.ExecuteScalarAsync<long>(
             "SELECT COUNT(*) FROM cases WHERE kind = 'opinion' AND item_id = @id;", new { id = first.Id() }));
     }

@@ -94,7 +94,7 @@ public sealed class SealedStorageTests(SealedStorageTests.MirroringApp app) : IC
 
         // The database file alone.
         var namedKey = app.Service<RecipientKeys>().ForUser(authorId);
-        var trail = await AuthorTrail.ReadAsync(app.DatabasePath);
+        var trail = await AuthorTrail.ReadAsync(app);
         var opinionRow = trail.Rows.Single(r => r.Table == "opinions" && Equals(r.Values["id"], anonymous.Id()));
         var pseudonym = (string)opinionRow.Values["author_key"]!;
         Assert.NotEqual(namedKey, pseudonym);

@@ -19,7 +19,7 @@ namespace CommunityConnect.Tests.ComplaintBox;
 /// the author's named key) come out in the new form, and their author keeps "my opinions", pending
 /// notices, the satisfaction reply and manual escalation. A second run changes nothing.
 /// </summary>
-public sealed class SealingMigrationTests(CommunityApp app) : IClassFixture<CommunityApp>
+public sealed class SealingMigrationTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
     private sealed class Environment(string root) : IHostEnvironment
     {

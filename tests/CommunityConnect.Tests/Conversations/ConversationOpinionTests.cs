@@ -122,7 +122,7 @@ public sealed class ConversationOpinionTests(CommunityApp app) : IClassFixture<C
         Assert.Equal(JsonValueKind.Null, staffView.GetProperty("authorId").ValueKind);
 
         // Nothing of the chat is left in storage.
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var connection = app.Connection();
         var row = await connection.QuerySingleAsync<(long Messages, string? Description, long? FiledId)>(
             """
             SELECT (SELECT COUNT(*) FROM conversation_messages WHERE conversation_id = @chat), description, filed_id

@@ -113,7 +113,7 @@ public sealed class ThreadRoutingTests(CommunityApp app) : IClassFixture<Communi
     {
         var threadId = await RoutedThread("2号楼电梯按钮失灵", "2号楼电梯的5楼按钮按了没反应,好几天了。");
         var first = (await Thread(threadId)).GetProperty("routing").GetRawText();
-        await using var connection = new SqliteConnection(app.Service<Database>().ConnectionString);
+        await using var connection = app.Connection();
         var analysedAt = await connection.ExecuteScalarAsync<long>("SELECT routing_analysed_at FROM threads WHERE id = @threadId;", new { threadId });
 
         app.Clock.Advance(TimeSpan.FromMinutes(1));
@@ -250,7 +250,7 @@ public sealed class ThreadRoutingEndToEndTests(CommunityApp app) : IClassFixture
 
         var state = await TestClock.PollAsync(async () =>
         {
-            await using var connection = new SqliteConnection(app.Service<Database>().ConnectionString);
+            await using var connection = app.Connection();
             return await connection.ExecuteScalarAsync<string?>("SELECT state FROM thread_routings WHERE thread_id = @threadId;", new { threadId });
         }, state => state is not null, TimeSpan.FromSeconds(90));
         Assert.Equal("routed", state);

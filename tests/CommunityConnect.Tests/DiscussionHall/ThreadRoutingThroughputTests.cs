@@ -58,7 +58,7 @@ public sealed class ThreadRoutingThroughputTests(CommunityApp app, ITestOutputHe
         var read = await job.RunAsync(CancellationToken.None);
         watch.Stop();
 
-        await using var check = new SqliteConnection(database.ConnectionString);
+        await using var check = app.Connection();
         var states = (await check.QueryAsync<(string? State, int Count)>("SELECT state, COUNT(*) FROM thread_routings GROUP BY state;"))
             .ToDictionary(s => s.State ?? "not actionable", s => s.Count);
         output.WriteLine($"The routing job read {read} threads in {watch.Elapsed.TotalMilliseconds:F0} ms: {read / watch.Elapsed.TotalSeconds:F0} threads/s " +

@@ -271,7 +271,7 @@ public sealed class EscalationSweepEndToEndTests(CommunityApp app) : IClassFixtu
 
         var level = await TestClock.PollAsync(async () =>
         {
-            await using var connection = new SqliteConnection(app.Service<Database>().ConnectionString);
+            await using var connection = app.Connection();
             return await connection.ExecuteScalarAsync<long>("SELECT escalation_level FROM cases WHERE id = @caseId;", new { caseId });
         }, level => level != 0, TimeSpan.FromSeconds(90)); // a loaded 2-core machine has taken more than 30 s to pick the job up
         Assert.Equal(1, level);

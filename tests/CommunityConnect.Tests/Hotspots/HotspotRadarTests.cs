@@ -134,7 +134,7 @@ public sealed class HotspotRadarTests(CommunityApp app) : IClassFixture<Communit
         var caseId = hotspot.GetProperty("caseId").GetInt64();
         await (await (await app.ClientFor("property")).PostJson($"/v1/cases/{caseId}/responses", new { body = "已增加每日清运一次。" }))
             .Expect(HttpStatusCode.Created);
-        await using var connection = new SqliteConnection(app.Service<Database>().ConnectionString);
+        await using var connection = app.Connection();
         Assert.Equal(5, await connection.ExecuteScalarAsync<int>(
             "SELECT COUNT(*) FROM notifications WHERE kind = 'hotspot_answered' AND item_kind = 'opinion' AND item_id IN @ids;",
             new { ids = items.Select(i => i.Id()).ToArray() }));
@@ -152,7 +152,7 @@ public sealed class HotspotRadarTests(CommunityApp app) : IClassFixture<Communit
         await resident2.PostOpinion("complaint", "greenery", "2号楼前面的树该修剪了", communityId: 2);
         await Sweep();
         Assert.Null(await HotspotOf("greenery", "2号楼"));
-        await using (var connection = new SqliteConnection(app.Service<Database>().ConnectionString))
+        await using (var connection = app.Connection())
         {
             Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM hotspots WHERE community_id = 2;"));
         }
@@ -171,7 +171,7 @@ public sealed class HotspotRadarTests(CommunityApp app) : IClassFixture<Communit
 
     private async Task<long> BuildingIdAsync(long communityId, string number)
     {
-        await using var connection = new SqliteConnection(app.Service<Database>().ConnectionString);
+        await using var connection = app.Connection();
         return await connection.ExecuteScalarAsync<long>("SELECT id FROM buildings WHERE community_id = @communityId AND number = @number;", new { communityId, number });
     }
 
@@ -238,7 +238,7 @@ public sealed class HotspotRadarEndToEndTests(CommunityApp app) : IClassFixture<
         ((IRecurringJobManagerV2)app.Service<IRecurringJobManager>()).TriggerJob(RecurringJobSchedule.HotspotRadar);
         var count = await TestClock.PollAsync(async () =>
         {
-            await using var connection = new SqliteConnection(app.Service<Database>().ConnectionString);
+            await using var connection = app.Connection();
             return await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM hotspots WHERE category = 'access';");
         }, count => count > 0, TimeSpan.FromSeconds(90));
         var failed = app.Service<JobStorage>().GetMonitoringApi().FailedJobs(0, 10);

@@ -1,3 +1,4 @@
+using Dapper;
 using System.Net;
 using CommunityConnect.Tests.Support;
 
@@ -19,16 +20,11 @@ public sealed class InvitationTests(CommunityApp app) : IClassFixture<CommunityA
 
         var kept = await street.GetJson($"/v1/invitations/{created.Id()}");
         Assert.False(kept.TryGetProperty("code", out _));
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath}");
-        await connection.OpenAsync();
-        var command = connection.CreateCommand();
-        command.CommandText = "SELECT code_hash FROM invitations WHERE id = $id;";
-        command.Parameters.AddWithValue("$id", created.Id());
-        var stored = (string)(await command.ExecuteScalarAsync())!;
-        Assert.DoesNotContain(code, stored);
-        command.CommandText = "SELECT COUNT(*) FROM idempotency_records WHERE body LIKE '%' || $code || '%';";
-        command.Parameters.AddWithValue("$code", code);
-        Assert.Equal(0L, (long)(await command.ExecuteScalarAsync())!);
+        await using var connection = app.Connection();
+        var stored = await connection.ExecuteScalarAsync<string>("SELECT code_hash FROM invitations WHERE id = @id;", new { id = created.Id() });
+        Assert.DoesNotContain(code, stored!);
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM idempotency_records WHERE body LIKE '%' || @code || '%';", new { code }));
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class OwnersRegisterTests(CommunityApp app) : IClassFixture<Commun
     {
         var summary = await (await app.ClientFor("resident")).GetJson("/v1/communities/1/owners-register");
         Assert.Equal((4, 40, 40), (summary.GetProperty("buildings").GetInt32(), summary.GetProperty("units").GetInt32(), summary.GetProperty("owners").GetInt32()));
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var connection = app.Connection();
         var key = await connection.ExecuteScalarAsync<string>(
             "SELECT owner_key FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.handle = 'resident' AND m.role = 'owner';");
         Assert.Equal("SF3502", key);
@@ -88,7 +88,7 @@ public sealed class OwnersRegisterTests(CommunityApp app) : IClassFixture<Commun
         var units = (await street.GetJson($"/v1/communities/{communityId}/buildings"))[0].GetProperty("units");
         Assert.Equal(95.5m, units.EnumerateArray().Single(u => u.Text("number") == "1").GetProperty("area").GetDecimal());
 
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var connection = app.Connection();
         var states = (await connection.QueryAsync<string>(
             "SELECT state FROM owners_register_versions WHERE community_id = @communityId ORDER BY id;", new { communityId })).ToArray();
         Assert.Equal(["superseded", "current"], states);

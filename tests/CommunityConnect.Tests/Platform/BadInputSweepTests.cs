@@ -153,7 +153,7 @@ public sealed partial class BadInputSweepTests(WebNodeApp app) : IClassFixture<W
     {
         _sent++;
         var description = $"{request.Method} {request.RequestUri} [{request.Content?.Headers.ContentType?.ToString() ?? ""}]";
-        var before = await RowCounts.ReadAsync(app.DatabasePath);
+        var before = await RowCounts.ReadAsync(app);
         var response = await client.SendAsync(request);
         var status = (int)response.StatusCode;
         var text = await response.Content.ReadAsStringAsync();
@@ -169,7 +169,7 @@ public sealed partial class BadInputSweepTests(WebNodeApp app) : IClassFixture<W
         {
             failures.Add($"{status} (expected a refusal) for {description}: {text}");
         }
-        if (status >= 400 && RowCounts.Changes(before, await RowCounts.ReadAsync(app.DatabasePath)) is { Length: > 0 } changes)
+        if (status >= 400 && RowCounts.Changes(before, await RowCounts.ReadAsync(app)) is { Length: > 0 } changes)
         {
             failures.Add($"{status} for {description} but it wrote: {changes}");
         }
@@ -191,12 +191,12 @@ public sealed partial class BadInputSweepTests(WebNodeApp app) : IClassFixture<W
         var doomed = await app.ClientFor("sweep-doomed", communityId: 1, role: "resident", unitId: 5);
         var doomedId = await CommunityApp.UserIdOf(doomed);
         var doomedToken = doomed.DefaultRequestHeaders.Authorization!.Parameter!;
-        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
+        await using (var connection = app.Connection())
         {
             // A database restored to before this user existed: the token outlived its user.
             await connection.OpenAsync();
             await connection.ExecuteAsync(
-                "PRAGMA foreign_keys = OFF; DELETE FROM memberships WHERE user_id = @doomedId; DELETE FROM users WHERE id = @doomedId;", new { doomedId });
+                TestProvider.WithoutForeignKeys(connection, "DELETE FROM memberships WHERE user_id = @doomedId; DELETE FROM users WHERE id = @doomedId;"), new { doomedId });
         }
         // A write outside the api's writer reaches its caches with the next poll of the cache versions.
         await app.Service<CommunityConnect.Api.Infrastructure.Caching.CommunityVersions>().RefreshAsync();

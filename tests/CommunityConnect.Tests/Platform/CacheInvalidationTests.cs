@@ -141,7 +141,7 @@ public sealed class CacheInvalidationTests(CommunityApp app) : IClassFixture<Com
 
         // A write that does not pass through this api's writer (the admin command, a hand edit):
         // the poll reads it.
-        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
+        await using (var connection = app.Connection())
         {
             await connection.ExecuteAsync("INSERT INTO moderators (community_id, user_id, appointed_by, appointed_at) " +
                 "SELECT 1, id, id, 0 FROM users WHERE handle = 'residents';");
@@ -156,7 +156,7 @@ public sealed class CacheInvalidationTests(CommunityApp app) : IClassFixture<Com
         var member = await app.ClientFor("cache-polled", communityId: 1, role: "resident", unitId: 6);
         await (await member.GetAsync("/v1/communities/1/threads")).Expect(HttpStatusCode.OK);
         var memberId = await CommunityApp.UserIdOf(member);
-        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
+        await using (var connection = app.Connection())
         {
             await connection.ExecuteAsync("DELETE FROM memberships WHERE user_id = @memberId;", new { memberId });
         }

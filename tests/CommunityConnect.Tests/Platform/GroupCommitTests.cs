@@ -11,7 +11,7 @@ namespace CommunityConnect.Tests.Platform;
 /// savepoint: a unit that fails is undone alone, the others commit, and each caller is answered
 /// only after the commit that holds its changes.
 /// </summary>
-public sealed class GroupCommitTests(CommunityApp app) : IClassFixture<CommunityApp>
+public sealed class GroupCommitTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
     private async Task<SqliteConnection> ScratchTableAsync(string table)
     {

@@ -17,7 +17,7 @@ public sealed class HostileInputTests(CommunityApp app) : IClassFixture<Communit
 {
     private async Task<long> CountAsync(string table)
     {
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False");
+        await using var connection = app.Connection();
         return await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table};");
     }
 
@@ -60,9 +60,9 @@ public sealed class HostileInputTests(CommunityApp app) : IClassFixture<Communit
     {
         var doomed = await app.ClientFor("outlived", communityId: 1, role: "resident", unitId: 6);
         var userId = await CommunityApp.UserIdOf(doomed);
-        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
+        await using (var connection = app.Connection())
         {
-            await connection.ExecuteAsync("PRAGMA foreign_keys = OFF; DELETE FROM memberships WHERE user_id = @userId; DELETE FROM users WHERE id = @userId;", new { userId });
+            await connection.ExecuteAsync(TestProvider.WithoutForeignKeys(connection, "DELETE FROM memberships WHERE user_id = @userId; DELETE FROM users WHERE id = @userId;"), new { userId });
         }
         // A write outside the api's writer reaches its caches with the next poll of the cache versions.
         await app.Service<CommunityConnect.Api.Infrastructure.Caching.CommunityVersions>().RefreshAsync();

@@ -16,7 +16,7 @@ namespace CommunityConnect.Tests.Platform;
 /// ORDER BY, so a page costs its own rows, not the table's, and nothing is sorted. The SQL is the
 /// stores' own constant text, with the parameters their callers pass.
 /// </summary>
-public sealed class HotQueryPlanTests(CommunityApp app) : IClassFixture<CommunityApp>
+public sealed class HotQueryPlanTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
     private async Task<IReadOnlyList<string>> PlanOf(string sql, object parameters)
     {

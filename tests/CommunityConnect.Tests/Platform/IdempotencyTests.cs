@@ -17,7 +17,7 @@ public sealed class IdempotencyTests(CommunityApp app) : IClassFixture<Community
 
     private async Task<long> CountRequestsAsync(long unitId)
     {
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var connection = app.Connection();
         return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM membership_requests WHERE unit_id = @unitId;", new { unitId });
     }
 
@@ -61,7 +61,7 @@ public sealed class IdempotencyTests(CommunityApp app) : IClassFixture<Community
         var userId = await CommunityApp.UserIdOf(client);
         await (await client.SendAsync(Request(new { unitId = 11, relation = "tenant" }, "key-5"))).Expect(HttpStatusCode.Created);
 
-        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath}"))
+        await using (var connection = app.Connection())
         {
             var keys = (await connection.QueryAsync<string>("SELECT key_hash FROM idempotency_records;")).ToList();
             Assert.NotEmpty(keys);

@@ -63,13 +63,13 @@ public sealed class ListVisibilityTests(ListVisibilityTests.Community app) : ICl
 
         private async Task<long> BuildingOf(long communityId)
         {
-            await using var connection = new SqliteConnection($"Data Source={DatabasePath}");
+            await using var connection = Connection();
             return await connection.ExecuteScalarAsync<long>("SELECT MIN(id) FROM buildings WHERE community_id = @communityId;", new { communityId });
         }
 
         public async Task<IReadOnlyList<long>> IdsAsync(string sql)
         {
-            await using var connection = new SqliteConnection($"Data Source={DatabasePath}");
+            await using var connection = Connection();
             return (await connection.QueryAsync<long>(sql)).ToList();
         }
     }

@@ -10,7 +10,7 @@ namespace CommunityConnect.Tests.Platform;
 /// The runner can rebuild a table that others reference (the only way SQLite changes a CHECK), and
 /// still refuses a migration that leaves a broken reference.
 /// </summary>
-public sealed class MigratorTests(CommunityApp app) : IClassFixture<CommunityApp>
+public sealed class MigratorTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
     private async Task<SqliteConnection> OpenAsync()
     {

@@ -45,7 +45,7 @@ public sealed class NodeRoleTests : IAsyncLifetime
 
     private static async Task InsertExpiredIdempotencyRecordAsync(CommunityApp app)
     {
-        await using var connection = new SqliteConnection(app.Service<Database>().ConnectionString);
+        await using var connection = app.Connection();
         await connection.ExecuteAsync(
             "INSERT INTO idempotency_records (key_hash, request_hash, status, body, created_at, expires_at) VALUES ('old', 'x', 201, '{}', 0, 1);");
     }
@@ -102,7 +102,7 @@ public sealed class NodeRoleTests : IAsyncLifetime
         var state = await TestClock.PollAsync(() => StateOf(worker, jobId), state => state is "Succeeded" or "Failed");
         Assert.Equal("Succeeded", state);
         Assert.NotEmpty(worker.Service<JobStorage>().GetMonitoringApi().Servers());
-        await using var check = new SqliteConnection(worker.Service<Database>().ConnectionString);
+        await using var check = worker.Connection();
         Assert.Equal(0, await check.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM idempotency_records WHERE key_hash = 'old';"));
     }
 

@@ -15,7 +15,7 @@ namespace CommunityConnect.Tests.Platform;
 /// PostgreSQL twin fails here. The SQLite side is this class's app after its start (scripts, data
 /// migrations); the PostgreSQL side a new database on the test server (<see cref="TestPostgres"/>).
 /// </summary>
-public sealed class PostgresSchemaTests(CommunityApp app) : IClassFixture<CommunityApp>
+public sealed class PostgresSchemaTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
     private PostgresMigrator MigratorFor(PostgresDatabase database) => new(
         Options.Create(new DatabaseOptions { Provider = DatabaseOptions.Postgres, PostgresConnectionString = database.ConnectionString }),

@@ -47,6 +47,23 @@ public sealed class ProductionDefaultsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ProductionRefusesToStartWithAClockOffsetAndSaysSo()
+    {
+        var app = await HostAsync("Production", ("Clock:Offset", "1.00:00:00"));
+        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        Assert.Contains("Clock:Offset", error.ToString());
+        Assert.DoesNotContain("Seed:Demo", error.ToString());
+        Assert.False(File.Exists(app.DatabasePath), "a refused start must not create the database");
+    }
+
+    [Fact]
+    public async Task ProductionTakesAZeroClockOffset()
+    {
+        var app = await HostAsync("Production", ("Clock:Offset", "00:00:00"));
+        await (await app.CreateClient().GetAsync("/healthz")).Expect(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task ProductionWithNeitherStartsWithAnEmptyDatabase()
     {
         var app = await HostAsync("Production");
@@ -116,7 +133,7 @@ public sealed class ProductionDefaultsTests : IAsyncLifetime
 
     private static async Task<(long Streets, long Communities, long Users)> CountsAsync(CommunityApp app)
     {
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var connection = app.Connection();
         await connection.OpenAsync();
         return await connection.QuerySingleAsync<(long, long, long)>(
             "SELECT (SELECT COUNT(*) FROM streets), (SELECT COUNT(*) FROM communities), (SELECT COUNT(*) FROM users);");

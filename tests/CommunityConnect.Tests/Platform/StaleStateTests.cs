@@ -25,14 +25,14 @@ public sealed class StaleStateTests(CommunityApp app) : IClassFixture<CommunityA
     /// <summary>Everything a state change writes after its UPDATE: history rows, inbox notices, outbox messages.</summary>
     private async Task<(long Notices, long CaseHistory, long Outbox)> FootprintAsync()
     {
-        await using var connection = new SqliteConnection(app.Service<Database>().ConnectionString);
+        await using var connection = app.Connection();
         return await connection.QuerySingleAsync<(long, long, long)>(
             "SELECT (SELECT COUNT(*) FROM notifications), (SELECT COUNT(*) FROM case_history), (SELECT COUNT(*) FROM outbox_messages);");
     }
 
     private async Task<T> ReadAsync<T>(string sql, object parameters)
     {
-        await using var connection = new SqliteConnection(app.Service<Database>().ConnectionString);
+        await using var connection = app.Connection();
         return await connection.QuerySingleAsync<T>(sql, parameters);
     }
 
@@ -77,7 +77,7 @@ public sealed class StaleStateTests(CommunityApp app) : IClassFixture<CommunityA
         app.Clock.Advance(TimeSpan.FromDays(8));
         var cutoff = app.Clock.GetUtcNow() - CommunityConnect.Jobs.ComplaintBox.AutoCloseAnsweredOpinionsJob.ReplyWindow;
         OpinionQueries.OpinionRow read;
-        await using (var connection = new SqliteConnection(app.Service<Database>().ConnectionString))
+        await using (var connection = app.Connection())
         {
             read = (await OpinionQueries.FindAsync(connection, null, opinion.Id(), 1, new AuthorKeys("", [])))!;
         }
@@ -105,7 +105,7 @@ public sealed class StaleStateTests(CommunityApp app) : IClassFixture<CommunityA
         var tenantId = await CommunityApp.UserIdOf(tenant);
         var viewer = new OpinionViewer(await AccessOf("tenant", "resident"), new AuthorKeys(app.Service<RecipientKeys>().ForUser(tenantId), []), "刘晓峰");
         OpinionQueries.OpinionRow read;
-        await using (var connection = new SqliteConnection(app.Service<Database>().ConnectionString))
+        await using (var connection = app.Connection())
         {
             read = (await OpinionQueries.FindAsync(connection, null, opinion.Id(), 1, viewer.Keys))!;
         }
@@ -133,7 +133,7 @@ public sealed class StaleStateTests(CommunityApp app) : IClassFixture<CommunityA
         });
         await (await (await app.ClientFor("tenant")).PutAsync($"/v1/threads/{proposal.Id()}/follow", null)).Expect(HttpStatusCode.NoContent);
         ThreadStore.ThreadState read;
-        await using (var connection = new SqliteConnection(app.Service<Database>().ConnectionString))
+        await using (var connection = app.Connection())
         {
             await connection.OpenAsync();
             read = (await ThreadStore.LoadAsync(connection, null!, proposal.Id()))!;

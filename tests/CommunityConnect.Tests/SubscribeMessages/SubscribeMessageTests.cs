@@ -54,7 +54,7 @@ public class SubscribeMessageApp : CommunityApp
 
     public async Task<IReadOnlyList<string>> OutboxStatesAsync(string suffix)
     {
-        await using var connection = new SqliteConnection(Service<Database>().ConnectionString);
+        await using var connection = Connection();
         return (await connection.QueryAsync<string>(
             "SELECT o.state FROM outbox_messages o JOIN users u ON u.id = o.user_id WHERE u.openid = @openid ORDER BY o.id;",
             new { openid = $"openid-{suffix}" })).ToList();
@@ -188,7 +188,7 @@ public sealed class SubscribeMessageTests(SubscribeMessageApp app) : IClassFixtu
         Assert.Equal(1, app.DeliveredTo("crash"));
 
         // As if the process died after WeChat answered but before "sent" was written.
-        await using (var connection = new SqliteConnection(app.Service<Database>().ConnectionString))
+        await using (var connection = app.Connection())
         {
             await connection.ExecuteAsync(
                 "UPDATE outbox_messages SET state = 'sending' WHERE user_id = (SELECT id FROM users WHERE openid = 'openid-crash');");

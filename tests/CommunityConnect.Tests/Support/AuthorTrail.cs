@@ -40,21 +40,40 @@ public sealed class AuthorTrail
 
     public IReadOnlyList<Row> Rows => _rows;
 
+    /// <summary>The trail in the app's database, whichever the engine (starts the app if it has not started).</summary>
+    public static async Task<AuthorTrail> ReadAsync(CommunityApp app)
+    {
+        await using var connection = app.Connection();
+        return await ReadAsync(connection);
+    }
+
+    /// <summary>The trail in a SQLite file, read without starting any app (a database as old code left it).</summary>
     public static async Task<AuthorTrail> ReadAsync(string databasePath)
     {
-        var trail = new AuthorTrail();
         await using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
+        return await ReadAsync(connection);
+    }
+
+    private static async Task<AuthorTrail> ReadAsync(System.Data.Common.DbConnection connection)
+    {
+        var trail = new AuthorTrail();
         await connection.OpenAsync();
-        var tables = (await connection.QueryAsync<string>(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name;")).ToList();
+        var tables = await DatabaseTables.NamesAsync(connection);
         foreach (var table in tables)
         {
             foreach (var row in await connection.QueryAsync($"SELECT * FROM \"{table}\";"))
             {
                 trail._rows.Add(new Row(table, new Dictionary<string, object?>((IDictionary<string, object?>)row)));
             }
-            foreach (var fk in await connection.QueryAsync<(string From, string Table, string? To)>(
-                $"SELECT \"from\", \"table\", \"to\" FROM pragma_foreign_key_list('{table}');"))
+            foreach (var fk in await connection.QueryAsync<(string From, string Table, string? To)>(connection is SqliteConnection
+                ? $"SELECT \"from\", \"table\", \"to\" FROM pragma_foreign_key_list('{table}');"
+                : $"""
+                  SELECT k.column_name, u.table_name, u.column_name
+                  FROM information_schema.table_constraints c
+                  JOIN information_schema.key_column_usage k ON k.constraint_name = c.constraint_name AND k.table_schema = c.table_schema
+                  JOIN information_schema.constraint_column_usage u ON u.constraint_name = c.constraint_name AND u.table_schema = c.table_schema
+                  WHERE c.constraint_type = 'FOREIGN KEY' AND c.table_schema = 'public' AND c.table_name = '{table}';
+                  """))
             {
                 trail._foreignKeys.Add(new ForeignKey(table, fk.From, fk.Table, fk.To ?? "id"));
             }

@@ -13,7 +13,8 @@ namespace CommunityConnect.Tests.Support;
 /// The api on a real test host with its own SQLite file, the demo data, a fake domain clock started
 /// at an instant the test chooses (by default <see cref="TestClock.Start"/>, never the real time), and
 /// (unless told otherwise) a fake WeChat server on loopback.
-/// One per test class (IClassFixture) or per test.
+/// One per test class (IClassFixture) or per test. Under <c>CC_TEST_PROVIDER=postgres</c> (<see cref="TestProvider"/>) it runs
+/// on a fresh PostgreSQL database of the test server instead of the SQLite file, dropped when the app is disposed.
 /// </summary>
 public class CommunityApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
@@ -59,8 +60,18 @@ public class CommunityApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Configuration the host starts with; change before the first request.</summary>
     public Dictionary<string, string?> Settings => _settings;
 
+    /// <summary>The PostgreSQL database this app runs on under <c>CC_TEST_PROVIDER=postgres</c> (<see cref="TestProvider"/>); null on SQLite.</summary>
+    public PostgresDatabase? Postgres { get; private set; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        // The PostgreSQL pass: a fresh database on the test server for this app, unless the test chose a provider itself.
+        if (TestProvider.IsPostgres && Postgres is null && !_settings.ContainsKey("Database:Provider"))
+        {
+            Postgres = PostgresDatabase.Create();
+            _settings["Database:Provider"] = "postgres";
+            _settings["ConnectionStrings:Postgres"] = Postgres.ConnectionString;
+        }
         builder.UseEnvironment(Environment);
         foreach (var (key, value) in _settings)
         {
@@ -105,14 +116,34 @@ public class CommunityApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
 
+    /// <summary>
+    /// A new (closed) connection to this app's database, whichever the engine: the SQLite file or the PostgreSQL
+    /// database of the PostgreSQL pass. For a test's own look at the rows; Dapper opens it when it is not open.
+    /// </summary>
+    public System.Data.Common.DbConnection Connection() =>
+        Service<CommunityConnect.Api.Infrastructure.Data.Database>().DataSource.CreateConnection();
+
     /// <summary>Stops what a derived app started beside the host (after the host has stopped).</summary>
     protected virtual Task DisposeMoreAsync() => Task.CompletedTask;
 
-    async Task IAsyncLifetime.DisposeAsync()
+    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
+
+    private bool _disposed;
+
+    public override async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         await base.DisposeAsync();
         await WeChat.DisposeAsync();
         await DisposeMoreAsync();
+        if (Postgres is not null)
+        {
+            await Postgres.DisposeAsync();
+        }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {

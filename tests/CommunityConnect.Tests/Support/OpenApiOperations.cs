@@ -185,12 +185,11 @@ public static class OpenApiSchemas
 /// <summary>How many rows every table holds: a rejected request must leave them as they were.</summary>
 public static class RowCounts
 {
-    public static async Task<IReadOnlyDictionary<string, long>> ReadAsync(string databasePath)
+    public static async Task<IReadOnlyDictionary<string, long>> ReadAsync(CommunityApp app)
     {
-        await using var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
+        await using var connection = app.Connection();
         await connection.OpenAsync();
-        var tables = (await connection.QueryAsync<string>(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name;")).ToList();
+        var tables = await DatabaseTables.NamesAsync(connection);
         var counts = await connection.QueryAsync<(string, long)>(
             string.Join(" UNION ALL ", tables.Select(t => $"SELECT '{t}', COUNT(*) FROM \"{t}\"")));
         return counts.ToDictionary(c => c.Item1, c => c.Item2);
@@ -199,4 +198,13 @@ public static class RowCounts
     /// <summary>The tables whose counts differ, or empty.</summary>
     public static string Changes(IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after) =>
         string.Join(", ", after.Where(a => before.GetValueOrDefault(a.Key) != a.Value).Select(a => $"{a.Key} {before.GetValueOrDefault(a.Key)}→{a.Value}"));
+}
+
+/// <summary>The application's tables on either engine (SQLite's catalogue, or PostgreSQL's public schema: Hangfire's own schema is not the app's).</summary>
+public static class DatabaseTables
+{
+    public static async Task<List<string>> NamesAsync(System.Data.Common.DbConnection connection) =>
+        (await connection.QueryAsync<string>(connection is SqliteConnection
+            ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name;"
+            : "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name;")).ToList();
 }

@@ -59,6 +59,22 @@ public sealed class PostgresDatabase : IAsyncDisposable
         return database;
     }
 
+    /// <summary>Creates it synchronously (a host being built cannot wait); throws when there is no server.</summary>
+    public static PostgresDatabase Create()
+    {
+        var server = System.Environment.GetEnvironmentVariable(TestPostgres.Variable);
+        if (string.IsNullOrWhiteSpace(server))
+        {
+            throw new InvalidOperationException($"{TestProvider.Variable}=postgres needs {TestPostgres.Variable}: start a server with .ci/postgres.sh.");
+        }
+        var database = new PostgresDatabase(server, $"cc_test_{Guid.NewGuid():N}");
+        using var connection = new NpgsqlConnection(server);
+        connection.Open();
+        using var command = new NpgsqlCommand($"CREATE DATABASE \"{database.Name}\" ENCODING 'UTF8' TEMPLATE template0;", connection);
+        command.ExecuteNonQuery();
+        return database;
+    }
+
     public async Task<NpgsqlConnection> OpenAsync()
     {
         var connection = new NpgsqlConnection(ConnectionString);
@@ -77,4 +93,31 @@ public sealed class PostgresDatabase : IAsyncDisposable
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE);", connection);
         await command.ExecuteNonQueryAsync();
     }
+}
+
+/// <summary>
+/// Which engine the suite runs on: SQLite by default, PostgreSQL with <c>CC_TEST_PROVIDER=postgres</c> (and <c>CC_TEST_POSTGRES</c>
+/// naming the server), where every <see cref="CommunityApp"/> gets a database of its own. <c>.ci/run</c> runs the suite both ways.
+/// </summary>
+public static class TestProvider
+{
+    public const string Variable = "CC_TEST_PROVIDER";
+
+    public static bool IsPostgres { get; } =
+        string.Equals(System.Environment.GetEnvironmentVariable(Variable), "postgres", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Skips the calling <c>[SkippableFact]</c> on the PostgreSQL pass, saying why (a test of the SQLite file or its writer).</summary>
+    public static void SkipOnPostgres(string reason) => Skip.If(IsPostgres, $"SQLite only: {reason}");
+
+    /// <summary>
+    /// <paramref name="sql"/> run with foreign keys unchecked, as a restore or a hand edit behind the app's back would leave the rows:
+    /// SQLite's <c>PRAGMA foreign_keys = OFF</c>, PostgreSQL's <c>session_replication_role = replica</c> (the test server's role is a
+    /// superuser). Replica mode silences every ordinary trigger, the cache-version triggers (0020) too, so on PostgreSQL every
+    /// community's version is bumped afterwards, as those triggers would have done.
+    /// </summary>
+    public static string WithoutForeignKeys(System.Data.Common.DbConnection connection, string sql) =>
+        connection is Microsoft.Data.Sqlite.SqliteConnection
+            ? $"PRAGMA foreign_keys = OFF; {sql}"
+            : $"SET session_replication_role = replica; {sql} RESET session_replication_role; " +
+              "SELECT bump_community_versions('version', ARRAY(SELECT community_id FROM community_versions));";
 }

@@ -1,3 +1,4 @@
+using Dapper;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -172,13 +173,9 @@ public sealed class VoteTests(CommunityApp app) : IClassFixture<CommunityApp>
         var head = (await reader.GetJson($"/v1/ballots/{ballotId}/verify")).Text("head");
         Assert.Equal(rest.GetProperty("items")[0].Text("hash"), head);
 
-        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
+        await using (var connection = app.Connection())
         {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE ballot_entries SET choice = 'no' WHERE ballot_id = $id AND seq = 2;";
-            command.Parameters.AddWithValue("$id", ballotId);
-            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+            Assert.Equal(1, await connection.ExecuteAsync("UPDATE ballot_entries SET choice = 'no' WHERE ballot_id = @ballotId AND seq = 2;", new { ballotId }));
         }
         var verify = await reader.GetJson($"/v1/ballots/{ballotId}/verify");
         Assert.False(verify.GetProperty("valid").GetBoolean());

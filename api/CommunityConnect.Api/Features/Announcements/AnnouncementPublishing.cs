@@ -26,7 +26,7 @@ public sealed class AnnouncementPublishing(Database database, AnnouncementReadin
         await using var connection = await database.OpenReadAsync();
         var known = (await connection.QueryAsync<long>(
             "SELECT id FROM buildings WHERE community_id = @communityId AND id IN @buildingIds;",
-            new { communityId, buildingIds })).ToHashSet();
+            new { communityId, buildingIds = SqlLists.OrNone(buildingIds, 0L) })).ToHashSet();
         return buildingIds.Where(id => !known.Contains(id)).Distinct().ToList();
     }
 

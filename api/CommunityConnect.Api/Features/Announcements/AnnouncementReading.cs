@@ -58,7 +58,7 @@ public sealed class AnnouncementReading(Database database, TimeProvider time)
              SELECT {Columns}
              WHERE a.id = @announcementId AND a.community_id = @CommunityId AND {AnnouncementRules.Visible};
              """,
-            new { announcementId, access.CommunityId, userId = access.UserId, wholeCommunity = AnnouncementRules.WholeCommunity(access), unitIds = access.UnitIds.ToArray() },
+            new { announcementId, access.CommunityId, userId = access.UserId, wholeCommunity = AnnouncementRules.WholeCommunity(access), unitIds = SqlLists.OrNone(access.UnitIds, 0L) },
             transaction);
 
     /// <summary>Pinned (pinnedUntil still ahead) first, then newest first; the cursor is (pinned, id).</summary>
@@ -78,7 +78,7 @@ public sealed class AnnouncementReading(Database database, TimeProvider time)
              """,
             new
             {
-                access.CommunityId, userId = access.UserId, wholeCommunity = AnnouncementRules.WholeCommunity(access), unitIds = access.UnitIds.ToArray(),
+                access.CommunityId, userId = access.UserId, wholeCommunity = AnnouncementRules.WholeCommunity(access), unitIds = SqlLists.OrNone(access.UnitIds, 0L),
                 now, afterPinned = afterPinned == true ? 1 : 0, afterId, take,
             });
         return rows.Select(r => r.ToSummary(now)).ToList();

@@ -91,7 +91,7 @@ public sealed class AnnouncementReceiptStore(Database database, AnnouncementRead
             .Where(h => row.RequiresAcknowledgement ? !h.HasAcknowledged : !h.HasRead)
             .Select(h => h.UnitId).ToArray();
         var recipients = (await connection.QueryAsync<long>(
-            $"SELECT DISTINCT m.user_id FROM memberships m WHERE m.unit_id IN @pending AND {Households.HouseholdMember};", new { pending }, transaction)).ToList();
+            $"SELECT DISTINCT m.user_id FROM memberships m WHERE m.unit_id IN @pending AND {Households.HouseholdMember};", new { pending = SqlLists.OrNone(pending, 0L) }, transaction)).ToList();
         var what = row.RequiresAcknowledgement ? "请阅读并点击已知晓" : "请及时阅读";
         await inbox.NotifyUsersAsync(connection, transaction, recipients,
             new Notice("announcement_reminder", UserText.Cut($"提醒:{Bodies.Label(row.PublisherBody)}通知《{row.Title}》", 60), what,

@@ -9,11 +9,11 @@ public static class AnnouncementRules
     /// <summary>
     /// Who sees an announcement (alias <c>a</c>) of their community: everyone for audience 'all';
     /// for 'buildings', the residents and owners of units in those buildings, and everyone who acts for
-    /// the whole community (staff, committees, the secretary, the street admin): <c>@wholeCommunity</c>.
+    /// the whole community (staff, committees, the secretary, the street admin): <c>@wholeCommunity = 1</c>.
     /// </summary>
     public const string Visible =
         """
-        (a.audience = 'all' OR @wholeCommunity
+        (a.audience = 'all' OR @wholeCommunity = 1
          OR EXISTS (SELECT 1 FROM announcement_buildings ab JOIN units vu ON vu.building_id = ab.building_id
                     WHERE ab.announcement_id = a.id AND vu.id IN @unitIds))
         """;

@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Anonymity;
 using CommunityConnect.Api.Infrastructure.Auth;
 using Dapper;
@@ -18,7 +19,7 @@ public sealed record CaseReader(long CommunityId, string[] CallerKeys, bool Sees
     /// <summary>The reader's parameters of <see cref="CaseAccess.Visible"/>, with the query's own.</summary>
     public DynamicParameters With(object parameters)
     {
-        var all = new DynamicParameters(new { CommunityId, CallerKeys, SeesAll, Bodies });
+        var all = new DynamicParameters(new { CommunityId, CallerKeys = SqlLists.OrNone(CallerKeys, ""), SeesAll, Bodies = SqlLists.OrNone(Bodies, "") });
         all.AddDynamicParams(parameters);
         return all;
     }
@@ -40,7 +41,7 @@ public static class CaseAccess
     public const string Visible =
         """
         c.community_id = @CommunityId
-        AND (@SeesAll OR c.author_key IN @CallerKeys OR c.responsible_body IN @Bodies
+        AND (@SeesAll = 1 OR c.author_key IN @CallerKeys OR c.responsible_body IN @Bodies
              OR EXISTS (SELECT 1 FROM case_history h WHERE h.case_id = c.id AND h.to_body IN @Bodies))
         """;
 

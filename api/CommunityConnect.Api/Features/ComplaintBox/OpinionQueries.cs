@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Features.Inbox;
 using CommunityConnect.Api.Infrastructure.Anonymity;
@@ -16,13 +17,13 @@ public sealed record OpinionViewer(CommunityAccess Access, AuthorKeys Keys, stri
     public string Key => Keys.Named;
 
     /// <summary>Every key the caller is an author by (named, and each anonymous opinion's pseudonym): the SQL's <c>@callerKeys</c>.</summary>
-    public string[] CallerKeys => Keys.All;
+    public IReadOnlyCollection<string> CallerKeys => SqlLists.OrNone(Keys.All, "");
 
     /// <summary>The secretary and the street office see every opinion of the community, private ones too.</summary>
     public bool SeesEverything => Access.HasAny(Roles.PartySecretary, Roles.StreetAdmin);
 
     /// <summary>The bodies the caller acts for.</summary>
-    public IReadOnlyList<string> Bodies => Cases.Bodies.ActedForBy(Access);
+    public IReadOnlyCollection<string> Bodies => SqlLists.OrNone(Cases.Bodies.ActedForBy(Access), "");
 }
 
 /// <summary>The author of a new opinion. Never logged, never a job argument, never answered to anyone but the author.</summary>
@@ -61,7 +62,7 @@ internal static class OpinionQueries
     /// </summary>
     internal const string PrivateAudience =
         """
-        (@seesEverything OR o.author_key IN @callerKeys OR o.to_body IN @bodies OR c.responsible_body IN @bodies
+        (@seesEverything = 1 OR o.author_key IN @callerKeys OR o.to_body IN @bodies OR c.responsible_body IN @bodies
          OR EXISTS (SELECT 1 FROM case_history h WHERE h.case_id = o.case_id AND h.to_body IN @bodies))
         """;
 
@@ -153,7 +154,7 @@ internal static class OpinionQueries
             """
             SELECT a.id AS Id, u.display_name AS Author, a.author_body AS AuthorBody, a.body AS Body, a.visibility AS Visibility, a.created_at AS CreatedAt
             FROM opinion_answers a JOIN users u ON u.id = a.author_id
-            WHERE a.opinion_id = @opinionId AND (@privateAudience OR a.visibility = 'public')
+            WHERE a.opinion_id = @opinionId AND (@privateAudience = 1 OR a.visibility = 'public')
             ORDER BY a.id;
             """, new { opinionId, privateAudience }, transaction)).ToList();
 

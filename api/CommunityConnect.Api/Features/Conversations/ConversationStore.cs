@@ -154,7 +154,7 @@ public sealed class ConversationStore(Database database, TimeProvider time)
         var buildings = (await connection.QueryAsync<BuildingRow>(
             "SELECT id AS Id, number AS Number FROM buildings WHERE community_id = @communityId ORDER BY id;", new { communityId })).ToList();
         var homeUnitId = homeUnitIds.Count == 0 ? (long?)null : homeUnitIds.Min();
-        var units = (await connection.QueryAsync<PlaceRow>(PlacesSql, new { communityId, numbers = unitNumbers.Distinct().ToArray(), homeUnitId })).ToList();
+        var units = (await connection.QueryAsync<PlaceRow>(PlacesSql, new { communityId, numbers = SqlLists.OrNone(unitNumbers.Distinct(), ""), homeUnitId })).ToList();
         var home = units.FirstOrDefault(u => u.UnitId == homeUnitId);
         return new CommunityPlaces(units, buildings, home);
     }
@@ -200,7 +200,7 @@ public sealed class ConversationStore(Database database, TimeProvider time)
                 anonymous = @Anonymous, public = @IsPublic, awaiting = @Awaiting, offered_ticket_id = @OfferedTicketId,
                 duplicate_declined = @DuplicateDeclined, filed_kind = @FiledKind, filed_id = @FiledId, filed_anonymous = @FiledAnonymous,
                 filed_me_too = @FiledMeToo,
-                updated_at = CASE WHEN @redact THEN created_at ELSE @now END
+                updated_at = CASE WHEN @redact = 1 THEN created_at ELSE @now END
             WHERE id = @Id AND state = @from AND turn = @turn;
             """,
             new

@@ -66,7 +66,7 @@ public sealed class FeedFirstPage(HallFeed feed, Database database, CommunityVer
             return new FeedMarks(ids, new HashSet<long>(), new HashSet<long>());
         }
         await using var connection = await database.OpenReadAsync();
-        var rows = (await connection.QueryAsync<(long ThreadId, bool Supported)>(MarksSql, new { userId, ids })).ToList();
+        var rows = (await connection.QueryAsync<(long ThreadId, bool Supported)>(MarksSql, new { userId, ids = SqlLists.OrNone(ids, 0L) })).ToList();
         return new FeedMarks(ids, rows.Where(r => r.Supported).Select(r => r.ThreadId).ToHashSet(),
             rows.Where(r => !r.Supported).Select(r => r.ThreadId).ToHashSet());
     }

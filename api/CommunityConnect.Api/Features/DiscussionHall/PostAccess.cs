@@ -23,7 +23,7 @@ public sealed class PostAccess(Database database, Tenancy tenancy, IHallModerato
     private readonly ConcurrentDictionary<(string Kind, long Id), long> _communities = new();
 
     /// <summary>The rule, over a post aliased <c>p</c> (a thread or a reply).</summary>
-    private const string Seen = "(p.review_state = 'published' OR p.author_id = @UserId OR @Moderates)";
+    private const string Seen = "(p.review_state = 'published' OR p.author_id = @UserId OR @Moderates = 1)";
 
     private const string ThreadSql = $"SELECT EXISTS (SELECT 1 FROM threads p WHERE p.id = @id AND p.community_id = @CommunityId AND {Seen});";
 

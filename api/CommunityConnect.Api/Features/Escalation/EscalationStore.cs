@@ -103,9 +103,9 @@ public sealed class EscalationStore(Database database, CaseStore cases, SlaClock
         var moved = await connection.ExecuteAsync(
             """
             UPDATE cases SET responsible_body = @next, escalation_level = escalation_level + 1, updated_at = @now,
-                manually_escalated = CASE WHEN @manual THEN 1 ELSE manually_escalated END
+                manually_escalated = CASE WHEN @manual = 1 THEN 1 ELSE manually_escalated END
             WHERE id = @Id AND escalation_level = @EscalationLevel AND responsible_body = @ResponsibleBody AND state = @State
-              AND CASE WHEN @manual THEN manually_escalated ELSE 0 END = 0;
+              AND CASE WHEN @manual = 1 THEN manually_escalated ELSE 0 END = 0;
             """, new { next, now = time.GetUtcNow(), manual, row.Id, row.EscalationLevel, row.ResponsibleBody, row.State }, transaction);
         if (moved != 1)
         {

@@ -125,7 +125,7 @@ public sealed class SlaClock(TimeProvider time, SlaStore store, CommunityVersion
                 await connection.ExecuteAsync(
                     """
                     UPDATE cases SET resolve_due = @resolveDue, paused_at = NULL,
-                        next_escalation_at = CASE WHEN @top THEN NULL ELSE @resolveDue END
+                        next_escalation_at = CASE WHEN @top = 1 THEN NULL ELSE @resolveDue END
                     WHERE id = @caseId;
                     """, new { caseId, resolveDue, top = EscalationLadder.IsTop(row.ResponsibleBody) }, transaction);
                 break;
@@ -151,7 +151,7 @@ public sealed class SlaClock(TimeProvider time, SlaStore store, CommunityVersion
         await connection.ExecuteAsync(
             """
             UPDATE cases SET paused_at = @now,
-                next_escalation_at = CASE WHEN @resolutionClockRunning THEN NULL ELSE next_escalation_at END
+                next_escalation_at = CASE WHEN @resolutionClockRunning = 1 THEN NULL ELSE next_escalation_at END
             WHERE id = @caseId;
             """, new { caseId, now = time.GetUtcNow(), resolutionClockRunning = ResolutionClockRuns(row) }, transaction);
     }
@@ -176,7 +176,7 @@ public sealed class SlaClock(TimeProvider time, SlaStore store, CommunityVersion
             """
             UPDATE cases SET resolve_due = @shifted, paused_at = NULL,
                 target_resolve_at = target_resolve_at + @deltaMs,
-                next_escalation_at = CASE WHEN @resolutionClockRunning THEN @shifted ELSE next_escalation_at END
+                next_escalation_at = CASE WHEN @resolutionClockRunning = 1 THEN @shifted ELSE next_escalation_at END
             WHERE id = @caseId;
             """, new { caseId, shifted, deltaMs = (long)delta.TotalMilliseconds, resolutionClockRunning = ResolutionClockRuns(row) }, transaction);
     }

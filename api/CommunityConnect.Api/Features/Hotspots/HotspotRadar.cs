@@ -227,7 +227,7 @@ public sealed class HotspotRadar(Database database, IntakeAnalyser analyser, Cas
         connection.ExecuteAsync(
             $"""
              UPDATE hotspots SET
-                 resident_count = (SELECT COUNT(DISTINCT resident) FROM ({HotspotQueries.ResidentsOfItems}) WHERE hotspot_id = @hotspotId),
+                 resident_count = (SELECT COUNT(DISTINCT resident) FROM ({HotspotQueries.ResidentsOfItems}) AS items WHERE hotspot_id = @hotspotId),
                  last_item_at = (SELECT MAX(reported_at) FROM hotspot_items WHERE hotspot_id = @hotspotId)
              WHERE id = @hotspotId;
              """, new { hotspotId }, transaction);

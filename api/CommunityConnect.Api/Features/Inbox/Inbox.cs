@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Auth;
 using Dapper;
 using System.Data.Common;
@@ -47,7 +48,7 @@ public sealed class Inbox(RecipientKeys keys, TimeProvider time, IEnumerable<INo
             """
             SELECT DISTINCT user_id FROM memberships
             WHERE community_id = @communityId AND role IN @roles AND verification = 'verified';
-            """, new { communityId, roles = roles.ToArray() }, transaction);
+            """, new { communityId, roles = SqlLists.OrNone(roles, "") }, transaction);
         await NotifyUsersAsync(connection, transaction, userIds.Where(id => id != exceptUserId), notice);
     }
 

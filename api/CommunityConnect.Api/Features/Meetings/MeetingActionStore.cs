@@ -45,7 +45,7 @@ public sealed class MeetingActionStore(Database database, CaseStore cases, TimeP
         IReadOnlyList<long> meetingIds, DateTimeOffset now)
     {
         var rows = await connection.QueryAsync<ActionRow>(
-            $"SELECT {Columns} WHERE a.meeting_id IN @meetingIds ORDER BY a.meeting_id, a.id;", new { meetingIds }, transaction);
+            $"SELECT {Columns} WHERE a.meeting_id IN @meetingIds ORDER BY a.meeting_id, a.id;", new { meetingIds = SqlLists.OrNone(meetingIds, 0L) }, transaction);
         return rows.GroupBy(r => r.MeetingId).ToDictionary(g => g.Key, g => g.Select(r => r.ToAction(now)).ToList());
     }
 

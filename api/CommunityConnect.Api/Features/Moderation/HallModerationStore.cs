@@ -119,7 +119,7 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
         var rows = (await connection.QueryAsync<QueueRow>(
             """
             SELECT * FROM (
-                SELECT 'thread' AS Kind, t.id AS Id, NULL AS ThreadId, t.title AS Title, t.body AS Body, u.display_name AS Author,
+                SELECT 'thread' AS Kind, t.id AS Id, CAST(NULL AS BIGINT) AS ThreadId, t.title AS Title, t.body AS Body, u.display_name AS Author,
                        t.review_state AS ReviewState, t.hidden_by AS HiddenBy, t.created_at AS CreatedAt
                 FROM threads t JOIN users u ON u.id = t.author_id
                 WHERE t.community_id = @communityId AND (t.review_state = 'pending' OR (t.review_state = 'hidden' AND t.hidden_by = 'flags'))
@@ -137,7 +137,7 @@ public sealed class HallModerationStore(Database database, ModerationStore moder
             """
             SELECT target_kind, target_id, reason FROM content_flags
             WHERE community_id = @communityId AND target_kind || ':' || target_id IN @targets;
-            """, new { communityId, targets }))
+            """, new { communityId, targets = SqlLists.OrNone(targets, "") }))
             .ToLookup(f => (f.Kind, f.Id), f => f.Reason);
         return rows.Select(r => new QueueItem(r.Kind, r.Id, r.ThreadId, r.Title, UserText.Cut(r.Body, 120), r.Author, r.ReviewState, r.HiddenBy,
             flags[(r.Kind, r.Id)].Count(), flags[(r.Kind, r.Id)].Distinct().ToList(), r.CreatedAt)).ToList();

@@ -1,3 +1,4 @@
+using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Api.Infrastructure.Auth;
 using CommunityConnect.Api.Infrastructure.Text;
@@ -79,7 +80,7 @@ internal static class RepairQueries
     internal const string Visible =
         """
         t.community_id = @CommunityId
-        AND (@SeesAll OR t.reporter_id = @UserId OR (t.unit_id IS NULL AND @IsMember) OR t.unit_id IN @UnitIds)
+        AND (@SeesAll = 1 OR t.reporter_id = @UserId OR (t.unit_id IS NULL AND @IsMember = 1) OR t.unit_id IN @UnitIds)
         """;
 
     /// <summary>The parameters of <see cref="Visible"/> for the caller, with the query's own.</summary>
@@ -91,7 +92,7 @@ internal static class RepairQueries
             access.UserId,
             SeesAll = access.HasAny(Roles.PropertyStaff, Roles.OwnersCommittee, Roles.ResidentsCommittee, Roles.PartySecretary, Roles.StreetAdmin),
             access.IsMember,
-            UnitIds = access.UnitIds.ToArray(),
+            UnitIds = SqlLists.OrNone(access.UnitIds, 0L),
         });
         all.AddDynamicParams(parameters);
         return all;

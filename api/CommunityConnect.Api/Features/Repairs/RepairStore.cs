@@ -36,8 +36,8 @@ public sealed class RepairStore(Database database, CaseStore cases, Inbox.Inbox 
          SELECT {TicketColumns}
          WHERE {Visible}
            AND (@state IS NULL OR t.state = @state)
-           AND (NOT @mine OR t.reporter_id = @UserId)
-           AND (NOT @assignedToMe OR t.technician_id = @UserId)
+           AND (@mine = 0 OR t.reporter_id = @UserId)
+           AND (@assignedToMe = 0 OR t.technician_id = @UserId)
            AND t.id < @before
          ORDER BY t.id DESC
          LIMIT @take;

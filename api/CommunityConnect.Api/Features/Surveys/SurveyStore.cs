@@ -112,7 +112,7 @@ public sealed class SurveyStore(Database database, HouseholdBallots ballots, Inb
         {
             var tokens = access.UnitIds.Select(unit => ballots.TokenFor(surveyId, unit)).ToArray();
             answered = await connection.ExecuteScalarAsync<bool>(
-                "SELECT EXISTS (SELECT 1 FROM survey_households WHERE survey_id = @surveyId AND token IN @tokens);", new { surveyId, tokens }, transaction);
+                "SELECT EXISTS (SELECT 1 FROM survey_households WHERE survey_id = @surveyId AND token IN @tokens);", new { surveyId, tokens = SqlLists.OrNone(tokens, "") }, transaction);
         }
         return new Survey(row.Id, row.CommunityId, row.Title, await BodiesAsync(connection, transaction, surveyId), row.ClosesAt, row.State, row.CreatedAt,
             row.ClosedAt, answered, row.AnnouncementId);

@@ -176,7 +176,7 @@ internal static class BallotQueries
             VALUES (@ballotId, @ownerId, @Seq, @channel, @castBy, @paperVoteId);
             INSERT INTO ballot_totals (ballot_id, choice, owners, area_centi_sq_m)
             VALUES (@ballotId, @Choice, 1, @area)
-            ON CONFLICT (ballot_id, choice) DO UPDATE SET owners = owners + 1, area_centi_sq_m = area_centi_sq_m + excluded.area_centi_sq_m;
+            ON CONFLICT (ballot_id, choice) DO UPDATE SET owners = ballot_totals.owners + 1, area_centi_sq_m = ballot_totals.area_centi_sq_m + excluded.area_centi_sq_m;
             """, new
             {
                 ballotId, entry.Seq, entry.VoterToken, entry.Choice, entry.CastAt, entry.PrevHash, entry.Hash, ownerId = owner.Id, channel, castBy,

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace CommunityConnect.Api.Infrastructure.Data;
 
@@ -24,8 +25,8 @@ public enum ConstraintViolation
 
 /// <summary>
 /// The one place that reads an engine's error codes. Stores and endpoints ask <see cref="Classify"/>
-/// instead of catching <c>SqliteException</c> and comparing its codes, so a PostgreSQL provider adds its
-/// SQLSTATEs here (23505 unique, 23503 foreign key, 23514 check, 23502 not null) and nothing else changes.
+/// instead of catching <c>SqliteException</c> or <c>PostgresException</c> and comparing codes: SQLite's extended
+/// result codes, PostgreSQL's SQLSTATEs (23505 unique, 23503 foreign key, 23514 check, 23502 not null).
 /// </summary>
 public static class ConstraintViolations
 {
@@ -45,6 +46,14 @@ public static class ConstraintViolations
             SqliteForeignKey => ConstraintViolation.ForeignKey,
             SqliteCheck => ConstraintViolation.Check,
             SqliteNotNull => ConstraintViolation.NotNull,
+            _ => ConstraintViolation.None,
+        },
+        PostgresException postgres => postgres.SqlState switch
+        {
+            PostgresErrorCodes.UniqueViolation => ConstraintViolation.Unique,
+            PostgresErrorCodes.ForeignKeyViolation => ConstraintViolation.ForeignKey,
+            PostgresErrorCodes.CheckViolation => ConstraintViolation.Check,
+            PostgresErrorCodes.NotNullViolation => ConstraintViolation.NotNull,
             _ => ConstraintViolation.None,
         },
         DbException => ConstraintViolation.None,

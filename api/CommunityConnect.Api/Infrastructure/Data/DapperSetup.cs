@@ -1,4 +1,5 @@
 using System.Data;
+using System.Globalization;
 using System.Reflection;
 using Dapper;
 
@@ -12,9 +13,14 @@ namespace CommunityConnect.Api.Infrastructure.Data;
 /// <c>flag = 1</c> / <c>flag = 0</c>, and C# reads them into <c>bool</c> (Dapper converts 0/1). Microsoft.Data.Sqlite
 /// binds a <c>bool</c> parameter as 0/1 already, and a PostgreSQL provider must do the same (a Dapper handler for
 /// <c>bool</c>), so a parameter compared with a column (<c>pinned = @was</c>) means the same on both. A bool
-/// parameter used alone as a predicate (<c>CASE WHEN @top</c>, <c>@SeesAll OR …</c>) is SQLite-only and becomes
-/// <c>@top = 1</c> when that provider comes.
+/// parameter used alone as a predicate (<c>CASE WHEN @top</c>, <c>@SeesAll OR …</c>) is SQLite-only: write <c>@top = 1</c>.
 /// </summary>
+/// <remarks>
+/// List parameters (<c>id IN @ids</c>): Dapper expands a list into <c>(@ids1, @ids2, …)</c> for every provider but
+/// Npgsql, to which it hands one array parameter, and <c>IN $1</c> with an array is a syntax error on PostgreSQL.
+/// <see cref="Configure"/> makes Dapper expand lists on Npgsql too, so <c>IN @ids</c> reads the same on both engines
+/// (an empty list expands to a query that matches nothing; <see cref="SqlLists.OrNone{T}"/> keeps its type).
+/// </remarks>
 public static class DapperSetup
 {
     private static int _done;
@@ -29,33 +35,77 @@ public static class DapperSetup
         SqlMapper.TypeMapProvider = type => new UntypedColumnTypeMap(type);
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
-        SqlMapper.AddTypeHandler(new UnixMillisecondsHandler());
+        SqlMapper.AddTypeHandler(typeof(DateTimeOffset), new UnixMillisecondsHandler());
         SqlMapper.RemoveTypeMap(typeof(DateOnly));
         SqlMapper.RemoveTypeMap(typeof(DateOnly?));
-        SqlMapper.AddTypeHandler(new DateOnlyHandler());
+        SqlMapper.AddTypeHandler(typeof(DateOnly), new DateOnlyHandler());
+        SqlMapper.RemoveTypeMap(typeof(bool));
+        SqlMapper.RemoveTypeMap(typeof(bool?));
+        SqlMapper.AddTypeHandler(typeof(bool), new IntegerBooleanHandler());
+        ExpandListsOnPostgres();
     }
 
-    private sealed class UnixMillisecondsHandler : SqlMapper.TypeHandler<DateTimeOffset>
+    /// <summary>
+    /// Dapper decides per connection type (its internal <c>FeatureSupport</c>) whether a list parameter is passed as one
+    /// array (Npgsql) or expanded into one parameter per element (everyone else). The portable SQL of the features writes
+    /// <c>IN @ids</c>, which only the expansion makes valid on PostgreSQL: turn Npgsql's array support off.
+    /// </summary>
+    private static void ExpandListsOnPostgres()
     {
-        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
-        {
-            parameter.DbType = DbType.Int64;
-            parameter.Value = value.ToUnixTimeMilliseconds();
-        }
-
-        public override DateTimeOffset Parse(object value) =>
-            DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(value));
+        var featureSupport = typeof(SqlMapper).Assembly.GetType("Dapper.FeatureSupport")
+            ?? throw new InvalidOperationException("Dapper.FeatureSupport not found: this Dapper version decides list expansion elsewhere (DapperSetup).");
+        var postgres = featureSupport.GetField("Postgres", BindingFlags.Static | BindingFlags.NonPublic)?.GetValue(null)
+            ?? throw new InvalidOperationException("Dapper.FeatureSupport.Postgres not found (DapperSetup).");
+        var arrays = featureSupport.GetField("<Arrays>k__BackingField", BindingFlags.Instance | BindingFlags.NonPublic)
+            ?? throw new InvalidOperationException("Dapper.FeatureSupport.Arrays has no backing field (DapperSetup).");
+        arrays.SetValue(postgres, false);
     }
 
-    private sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>
+    /// <summary>
+    /// A handler that types its parameter even when the value is null: Dapper's <c>TypeHandler&lt;T&gt;</c> leaves a null
+    /// untyped, which SQLite takes but PostgreSQL cannot place (<c>@afterAt IS NULL</c>: "could not determine data type").
+    /// </summary>
+    private abstract class TypedHandler<T>(DbType dbType) : SqlMapper.ITypeHandler where T : struct
     {
-        public override void SetValue(IDbDataParameter parameter, DateOnly value)
+        public void SetValue(IDbDataParameter parameter, object value)
         {
-            parameter.DbType = DbType.String;
-            parameter.Value = value.ToString("yyyy-MM-dd");
+            parameter.DbType = dbType;
+            parameter.Value = value is null or DBNull ? DBNull.Value : ToDatabase((T)value);
         }
 
-        public override DateOnly Parse(object value) => DateOnly.ParseExact((string)value, "yyyy-MM-dd");
+        public object? Parse(Type destinationType, object value) => value is null or DBNull ? null : FromDatabase(value);
+
+        protected abstract object ToDatabase(T value);
+
+        protected abstract T FromDatabase(object value);
+    }
+
+    private sealed class UnixMillisecondsHandler() : TypedHandler<DateTimeOffset>(DbType.Int64)
+    {
+        protected override object ToDatabase(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
+
+        protected override DateTimeOffset FromDatabase(object value) =>
+            DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+    }
+
+    private sealed class DateOnlyHandler() : TypedHandler<DateOnly>(DbType.String)
+    {
+        protected override object ToDatabase(DateOnly value) => value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+        protected override DateOnly FromDatabase(object value) => DateOnly.ParseExact((string)value, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Booleans as 0/1 integers on both engines (bigint on PostgreSQL); reads 0/1 integers or a real boolean (<c>EXISTS</c>).</summary>
+    private sealed class IntegerBooleanHandler() : TypedHandler<bool>(DbType.Int64)
+    {
+        protected override object ToDatabase(bool value) => value ? 1L : 0L;
+
+        protected override bool FromDatabase(object value) => value switch
+        {
+            bool flag => flag,
+            string text => text is "1" || bool.TryParse(text, out var parsed) && parsed,
+            _ => Convert.ToInt64(value, CultureInfo.InvariantCulture) != 0,
+        };
     }
 
     /// <summary>
@@ -65,6 +115,9 @@ public static class DapperSetup
     /// constructor whose parameter types match, and an empty page fails with a 500. This map lets such
     /// an untyped column stand for whatever its constructor parameter wants; the value a row brings is
     /// still converted (or refused) as Dapper always does. Every other decision stays Dapper's own.
+    /// PostgreSQL types every column, but not as SQLite's one INTEGER: an integer literal is <c>integer</c>
+    /// (Int32), <c>SUM</c> over <c>bigint</c> is <c>numeric</c> (decimal), a comparison is <c>boolean</c>; a number
+    /// or boolean column likewise stands for a number or boolean parameter, and Dapper converts its value.
     /// </summary>
     internal sealed class UntypedColumnTypeMap(Type type) : SqlMapper.ITypeMap
     {
@@ -73,7 +126,7 @@ public static class DapperSetup
         public ConstructorInfo? FindConstructor(string[] names, Type[] types)
         {
             var found = _default.FindConstructor(names, types);
-            if (found is not null || !types.Contains(typeof(byte[])))
+            if (found is not null || !types.Any(column => column == typeof(byte[]) || IsNumber(column)))
             {
                 return found;
             }
@@ -84,9 +137,11 @@ public static class DapperSetup
                 {
                     continue;
                 }
-                var assumed = types.Select((column, i) => column == typeof(byte[])
-                    ? Nullable.GetUnderlyingType(parameters[i].ParameterType) ?? parameters[i].ParameterType
-                    : column).ToArray();
+                var assumed = types.Select((column, i) =>
+                {
+                    var wanted = Nullable.GetUnderlyingType(parameters[i].ParameterType) ?? parameters[i].ParameterType;
+                    return column == typeof(byte[]) || IsNumber(column) && IsNumber(wanted) ? wanted : column;
+                }).ToArray();
                 if (_default.FindConstructor(names, assumed) == constructor)
                 {
                     return constructor;
@@ -94,6 +149,10 @@ public static class DapperSetup
             }
             return null;
         }
+
+        private static bool IsNumber(Type type) =>
+            type == typeof(long) || type == typeof(int) || type == typeof(short) || type == typeof(decimal)
+            || type == typeof(double) || type == typeof(float) || type == typeof(bool);
 
         public ConstructorInfo? FindExplicitConstructor() => _default.FindExplicitConstructor();
 

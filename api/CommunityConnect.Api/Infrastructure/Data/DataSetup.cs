@@ -56,11 +56,11 @@ public static class DataSetup
         // Settings are checked before the database is touched, not only when the host starts after
         // it: a refused Production start must not have created, migrated or seeded anything.
         app.Services.GetService<IStartupValidator>()?.Validate();
-        if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.UsesPostgres)
-        {
-            await MigratePostgresAndStopAsync(app);
-        }
-        var applied = await app.Services.GetRequiredService<Migrator>().MigrateAsync();
+        var postgres = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.UsesPostgres;
+        // On PostgreSQL the scripts are the twins (Migrations/Postgres); the versions are the same.
+        var applied = postgres
+            ? await app.Services.GetRequiredService<PostgresMigrator>().MigrateAsync()
+            : await app.Services.GetRequiredService<Migrator>().MigrateAsync();
         await app.Services.GetRequiredService<DataMigrator>().MigrateAsync();
         var seed = app.Services.GetRequiredService<IOptions<SeedOptions>>().Value;
         if (seed.Demo && applied.Contains(Migrator.Scripts[0].Version))
@@ -70,23 +70,12 @@ public static class DataSetup
             {
                 await DemoData.SeedAsync(connection, transaction, time.GetUtcNow());
                 await DemoData.SeedCompaniesAndRegistersAsync(connection, transaction, time.GetUtcNow());
+                // The demo street has explicit ids: PostgreSQL's identity sequences move past them.
+                await IdentitySequences.CatchUpAsync(connection, transaction);
                 return true;
             });
             app.Services.GetRequiredService<DemoStreetSeeding>().SeededThisStart = true;
         }
-    }
-
-    /// <summary>
-    /// Scale-out in progress (issue 19): PostgreSQL's schema is migrated, but the stores and the write path
-    /// still speak SQLite, so the app stops here rather than serve from a SQLite file while configured for PostgreSQL.
-    /// </summary>
-    private static async Task MigratePostgresAndStopAsync(WebApplication app)
-    {
-        var applied = await app.Services.GetRequiredService<PostgresMigrator>().MigrateAsync();
-        throw new InvalidOperationException(
-            $"Database:Provider is postgres: the PostgreSQL schema is up to date ({applied.Count} migration(s) applied now), but the " +
-            "features do not run on PostgreSQL yet (issue 19 is in progress: the stores and the write path still speak SQLite). " +
-            "Start with Database:Provider=sqlite (the default) to serve.");
     }
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CommunityConnect.Api.Infrastructure.Data;
@@ -9,19 +8,14 @@ namespace CommunityConnect.Api.Infrastructure.Data;
 /// The engine-neutral way to open a connection: <see cref="DbDataSource"/> is SQLite's file (pooled
 /// connections with foreign keys on, the <see cref="Database"/>'s connection string) or PostgreSQL's
 /// <see cref="NpgsqlDataSource"/>, chosen by <c>Database:Provider</c>. Read paths that take a
-/// <see cref="DbConnection"/> open it here; writes on SQLite still go through <see cref="Database.WriteAsync{T}"/>.
+/// <see cref="DbConnection"/> open it here; writes go through <see cref="Database.WriteAsync{T}"/> on either engine.
 /// </summary>
 public static class DataSourceSetup
 {
     public static IServiceCollection AddDataSource(this IServiceCollection services)
     {
-        services.AddSingleton<DbDataSource>(provider =>
-        {
-            var options = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            return options.UsesPostgres
-                ? NpgsqlDataSource.Create(options.PostgresConnectionString!)
-                : new SqliteDataSource(provider.GetRequiredService<Database>().ConnectionString);
-        });
+        // The Database's own: one pool per host, shared by reads and writes (disposing it twice is harmless).
+        services.AddSingleton<DbDataSource>(provider => provider.GetRequiredService<Database>().DataSource);
         return services;
     }
 }
@@ -33,3 +27,4 @@ public sealed class SqliteDataSource(string connectionString) : DbDataSource
 
     protected override DbConnection CreateDbConnection() => new SqliteConnection(ConnectionString);
 }
+

@@ -6,6 +6,7 @@ using System.Threading.Channels;
 using CommunityConnect.Api.Infrastructure.Observability;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace CommunityConnect.Api.Infrastructure.Data;
 
@@ -22,6 +23,9 @@ namespace CommunityConnect.Api.Infrastructure.Data;
 /// as done is on disk at the durability the connection promises (WAL, <c>synchronous=FULL</c>).
 /// A commit costs a disk flush; sharing it among the units that arrived together is what lets one
 /// writer beat a connection and a transaction per request.
+/// On PostgreSQL (<c>Database:Provider=postgres</c>) there is no single writer: each unit of work runs on
+/// its own pooled connection and transaction (<see cref="PostgresWriter"/>), since the server itself
+/// arbitrates concurrent writers.
 /// </remarks>
 public sealed class Database : IDisposable
 {
@@ -40,6 +44,7 @@ public sealed class Database : IDisposable
     private readonly Counter<long> _commits;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _queueWait;
+    private readonly PostgresWriter? _postgres;
 
     public Database(IOptions<DatabaseOptions> options, IHostEnvironment environment, ILogger<Database> logger)
     {
@@ -60,12 +65,26 @@ public sealed class Database : IDisposable
         _batchSize = _meter.CreateHistogram<int>("cc.db.writer.batch_size", description: "Units of work in one committed transaction.");
         _queueWait = _meter.CreateHistogram<double>("cc.db.writer.queue_wait", unit: "ms", description: "Time a unit of work waited for the writer.");
         _writer = new Thread(WriterLoop) { IsBackground = true, Name = "sqlite-writer" };
-        // Configured for PostgreSQL (issue 19, in progress) there is no SQLite file to write: no writer, no file.
-        if (!options.Value.UsesPostgres)
+        // Configured for PostgreSQL there is no SQLite file to write: no writer thread, no file.
+        if (options.Value.UsesPostgres)
         {
+            var dataSource = NpgsqlDataSource.Create(options.Value.PostgresConnectionString!);
+            _postgres = new PostgresWriter(dataSource, new PostgresWriter.Instruments(_units, _failedUnits, _commits, _batchSize, _queueWait),
+                OnCommitted, logger);
+            DataSource = dataSource;
+        }
+        else
+        {
+            DataSource = new SqliteDataSource(ConnectionString);
             _writer.Start();
         }
     }
+
+    /// <summary>The engine's data source (SQLite's file or PostgreSQL's pool): what <see cref="OpenReadAsync"/> and <see cref="DbDataSource"/> readers open.</summary>
+    public DbDataSource DataSource { get; }
+
+    /// <summary>Whether this database is PostgreSQL (<c>Database:Provider=postgres</c>).</summary>
+    public bool UsesPostgres => _postgres is not null;
 
     public string FilePath { get; }
 
@@ -75,19 +94,20 @@ public sealed class Database : IDisposable
     public string ConnectionString { get; }
 
     /// <summary>
-    /// Runs on the writer thread, with the writer's connection, after each commit and before the
-    /// callers of that batch are answered: the cache versions read the bumps of the batch here.
+    /// Runs after each commit and before the callers of that commit are answered, with the connection that
+    /// committed (SQLite: the writer's, on the writer thread; PostgreSQL: the unit's own, outside its transaction):
+    /// the cache versions read the bumps of the commit here.
     /// </summary>
-    internal event Action<SqliteConnection>? Committed;
+    internal event Action<DbConnection>? Committed;
 
     /// <summary>A pooled read connection; when tracing is on, a <c>db.read</c> span lasts from its opening to its closing.</summary>
     public async Task<DbConnection> OpenReadAsync(CancellationToken cancellationToken = default)
     {
-        var connection = new SqliteConnection(ConnectionString);
+        var connection = DataSource.CreateConnection();
         var activity = Telemetry.Database.StartActivity("db.read");
         if (activity is not null)
         {
-            activity.SetTag("db.system.name", "sqlite");
+            activity.SetTag("db.system.name", UsesPostgres ? "postgresql" : "sqlite");
             connection.StateChange += (_, change) =>
             {
                 if (change.CurrentState == ConnectionState.Closed)
@@ -118,6 +138,10 @@ public sealed class Database : IDisposable
     /// </summary>
     public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work)
     {
+        if (_postgres is not null)
+        {
+            return _postgres.WriteAsync(work);
+        }
         var item = new WriteItem<T>(work);
         if (!_writer.IsAlive || !_writes.Writer.TryWrite(item))
         {
@@ -208,7 +232,7 @@ public sealed class Database : IDisposable
         }
     }
 
-    private void OnCommitted(SqliteConnection connection)
+    private void OnCommitted(DbConnection connection)
     {
         try
         {
@@ -228,6 +252,8 @@ public sealed class Database : IDisposable
         {
             _writer.Join(TimeSpan.FromSeconds(10));
         }
+        _postgres?.Dispose();
+        DataSource.Dispose();
         _meter.Dispose();
     }
 

@@ -25,6 +25,8 @@ public static class ProblemSetup
             }
         });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        // No connection to be had (pool exhausted, server full): 503 with Retry-After, not 500.
+        services.AddExceptionHandler<Data.DatabaseBusyExceptionHandler>();
         // Minimal APIs throw BadHttpRequestException for unreadable input, so it reaches the handler above.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         return services;

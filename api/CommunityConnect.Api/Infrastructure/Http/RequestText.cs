@@ -12,7 +12,7 @@ namespace CommunityConnect.Api.Infrastructure.Http;
 /// go next (NFKC refuses U+FFFE; the framework's JSON reader answers an unknown charset with a 500):
 /// <list type="bullet">
 /// <item>a body declared in a charset other than UTF-8 is 415 naming it (JSON is UTF-8, RFC 8259 §8.1);</item>
-/// <item>a string anywhere in a JSON body (or a property name) holding a lone surrogate or a
+/// <item>a string anywhere in a JSON body (or a property name) holding NUL, a lone surrogate or a
 /// noncharacter is 400 naming the field (<c>title</c>, <c>routes[0].category</c>);</item>
 /// <item>a query value holding one is 400 naming the parameter.</item>
 /// </list>

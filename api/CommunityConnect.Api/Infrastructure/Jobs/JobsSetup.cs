@@ -8,6 +8,9 @@ using CommunityConnect.Jobs.Housekeeping;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.Dashboard;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using CommunityConnect.Api.Infrastructure.Data;
 using Microsoft.Extensions.Options;
 
 namespace CommunityConnect.Api.Infrastructure.Jobs;
@@ -27,7 +30,8 @@ public sealed class JobsOptions
 public static class JobsSetup
 {
     /// <summary>
-    /// Hangfire in the api process on in-memory storage: the tables are the truth, and recurring jobs rebuild their work from them.
+    /// Hangfire in the api process on in-memory storage (SQLite) or on the PostgreSQL database itself, schema <c>hangfire</c>
+    /// (<c>Database:Provider=postgres</c>, shared by every node): the tables are the truth, and recurring jobs rebuild their work from them.
     /// The job server runs only on nodes whose role runs jobs (<see cref="NodeOptions.RunsJobs"/>); every node registers the
     /// recurring jobs (by stable id, so registering twice changes nothing) and may enqueue.
     /// </summary>
@@ -38,7 +42,24 @@ public static class JobsSetup
             .ValidateOnStart();
         // Each host its own storage, from its own container: JobStorage.Current is one per process, and when
         // several hosts start at once (the tests) the last to set it would otherwise serve them all.
-        services.AddSingleton<JobStorage>(_ => new Hangfire.InMemory.InMemoryStorage());
+        services.AddSingleton<JobStorage>(provider =>
+        {
+            var database = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            if (!database.UsesPostgres)
+            {
+                return new Hangfire.InMemory.InMemoryStorage();
+            }
+            var jobs = provider.GetRequiredService<IOptions<JobsOptions>>().Value;
+            var options = new PostgreSqlStorageOptions
+            {
+                SchemaName = "hangfire",
+                PrepareSchemaIfNecessary = true,
+                // LISTEN/NOTIFY wakes a worker when a job is enqueued; the poll is the fallback.
+                EnableLongPolling = true,
+                QueuePollInterval = jobs.SchedulePollingInterval,
+            };
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(database.PostgresConnectionString!, options), options);
+        });
         services.AddHangfire((provider, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

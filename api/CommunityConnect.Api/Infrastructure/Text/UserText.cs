@@ -40,7 +40,10 @@ public static class UserText
     public static bool IsNoncharacter(int codePoint) =>
         codePoint is >= 0xFDD0 and <= 0xFDEF || (codePoint & 0xFFFE) == 0xFFFE;
 
-    /// <summary>Why <paramref name="text"/> is not text a person can have typed (a lone surrogate or a noncharacter), or null.</summary>
+    /// <summary>
+    /// Why <paramref name="text"/> is not text a person can have typed (a lone surrogate, a noncharacter, or NUL), or null.
+    /// NUL (U+0000) is refused because PostgreSQL's text cannot hold it: refused at the door, it is a 400 on both engines.
+    /// </summary>
     public static string? Problem(string text)
     {
         for (var i = 0; i < text.Length; i++)
@@ -61,6 +64,10 @@ public static class UserText
             else if (IsNoncharacter(c))
             {
                 return $"contains the Unicode noncharacter U+{(int)c:X4}, which text may not carry.";
+            }
+            else if (c == '\0')
+            {
+                return "contains U+0000 (NUL), which text may not carry.";
             }
         }
         return null;
