@@ -32,7 +32,8 @@ public sealed class PostgresWriterTests : IAsyncLifetime
     private async Task<Database> StartAsync()
     {
         _database = await PostgresDatabase.CreateAsync();
-        _app = new CommunityApp();
+        // A web node: no job server, so the writer meter counts only this test's units.
+        _app = new WebNodeApp();
         await ((IAsyncLifetime)_app).InitializeAsync();
         _app.Settings["Database:Provider"] = "postgres";
         _app.Settings["ConnectionStrings:Postgres"] = _database.ConnectionString;

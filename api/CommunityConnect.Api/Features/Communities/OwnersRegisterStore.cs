@@ -74,56 +74,29 @@ public sealed class OwnersRegisterStore(Database database, TimeProvider time, IL
         }
     }
 
-    /// <summary>Rows per INSERT: one statement for many rows, not one round trip per row (PostgreSQL is across a socket). 6 × 500 parameters stay under both engines' limits.</summary>
-    private const int RowsPerStatement = 500;
-
+    /// <summary>Many rows a statement (<see cref="SqlRows"/>), not one round trip per row.</summary>
     private static async Task AddChunkAsync(DbConnection connection, DbTransaction transaction, long communityId, long versionId, RegisterRow[] chunk)
     {
-        foreach (var rows in chunk.Chunk(RowsPerStatement))
-        {
-            var parameters = new DynamicParameters(new { versionId, communityId });
-            var values = new List<string>(rows.Length);
-            for (var i = 0; i < rows.Length; i++)
-            {
-                parameters.Add($"b{i}", rows[i].Building);
-                parameters.Add($"u{i}", rows[i].Unit);
-                parameters.Add($"f{i}", rows[i].Floor);
-                parameters.Add($"a{i}", rows[i].AreaCentiSqM);
-                parameters.Add($"o{i}", rows[i].OwnerSet);
-                values.Add($"(@b{i}, @u{i}, @f{i}, @a{i}, @o{i})");
-            }
-            await connection.ExecuteAsync(
-                $"""
-                INSERT INTO owners_register_units (version_id, building, unit, floor, area_centi_sq_m, owner_set)
-                SELECT @versionId, v.column1, v.column2, v.column3, v.column4, v.column5 FROM (VALUES {string.Join(", ", values)}) AS v;
-                """, parameters, transaction);
-            // Units the community does not have yet: nobody refers to them until the version is current.
-            await connection.ExecuteAsync(
-                $"""
-                INSERT INTO units (community_id, building_id, number, floor, area_centi_sq_m)
-                SELECT @communityId, b.id, v.column2, v.column3, v.column4
-                FROM (VALUES {string.Join(", ", values)}) AS v JOIN buildings b ON b.number = v.column1
-                WHERE b.community_id = @communityId
-                ON CONFLICT (building_id, number) DO NOTHING;
-                """, parameters, transaction);
-        }
-        foreach (var keys in chunk.SelectMany(r => r.Keys.Select(k => (Key: k, r.Building, r.Unit))).Chunk(RowsPerStatement))
-        {
-            var parameters = new DynamicParameters(new { versionId });
-            var values = new List<string>(keys.Length);
-            for (var i = 0; i < keys.Length; i++)
-            {
-                parameters.Add($"k{i}", keys[i].Key);
-                parameters.Add($"b{i}", keys[i].Building);
-                parameters.Add($"u{i}", keys[i].Unit);
-                values.Add($"(@k{i}, @b{i}, @u{i})");
-            }
-            await connection.ExecuteAsync(
-                $"""
-                INSERT INTO owners_register_keys (version_id, owner_key, building, unit)
-                SELECT @versionId, v.column1, v.column2, v.column3 FROM (VALUES {string.Join(", ", values)}) AS v;
-                """, parameters, transaction);
-        }
+        var units = chunk.Select(r => new object[] { r.Building, r.Unit, r.Floor, r.AreaCentiSqM, r.OwnerSet }).ToList();
+        await SqlRows.ExecuteAllAsync(connection, transaction,
+            """
+            INSERT INTO owners_register_units (version_id, building, unit, floor, area_centi_sq_m, owner_set)
+            SELECT @versionId, v.column1, v.column2, v.column3, v.column4, v.column5 FROM (VALUES {rows}) AS v;
+            """, units, ("versionId", versionId));
+        await SqlRows.ExecuteAllAsync(connection, transaction,
+            """
+            INSERT INTO owners_register_keys (version_id, owner_key, building, unit)
+            SELECT @versionId, v.column1, v.column2, v.column3 FROM (VALUES {rows}) AS v;
+            """, chunk.SelectMany(r => r.Keys.Select(k => new object[] { k, r.Building, r.Unit })), ("versionId", versionId));
+        // Units the community does not have yet: nobody refers to them until the version is current.
+        await SqlRows.ExecuteAllAsync(connection, transaction,
+            """
+            INSERT INTO units (community_id, building_id, number, floor, area_centi_sq_m)
+            SELECT @communityId, b.id, v.column2, v.column3, v.column4
+            FROM (VALUES {rows}) AS v JOIN buildings b ON b.number = v.column1
+            WHERE b.community_id = @communityId
+            ON CONFLICT (building_id, number) DO NOTHING;
+            """, units, ("communityId", communityId));
     }
 
     /// <summary>The switch: the version becomes current, the one before it superseded, and the units take its areas and floors.</summary>

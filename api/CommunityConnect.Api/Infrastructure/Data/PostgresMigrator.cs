@@ -12,7 +12,7 @@ namespace CommunityConnect.Api.Infrastructure.Data;
 /// those then find nothing to do.
 /// </summary>
 /// <remarks>
-/// Data migrations (<see cref="IDataMigration"/>) take SQLite's connection so far. A database these
+/// Data migrations (<see cref="IDataMigration"/>) were written for and tried on SQLite's old rows only. A database these
 /// scripts create has no rows from before any of them, so a new database records every registered data
 /// migration as done; an existing one that lacks one stops the start, naming it, instead of skipping it.
 /// </remarks>
@@ -58,8 +58,8 @@ public sealed class PostgresMigrator(
         if (missing.Count > 0 && !newDatabase)
         {
             throw new InvalidOperationException(
-                $"Data migration(s) {string.Join(", ", missing)} have not run on this PostgreSQL database, and data migrations run only on " +
-                "SQLite so far (IDataMigration takes SQLite's connection). Nothing was applied.");
+                $"Data migration(s) {string.Join(", ", missing)} have not run on this PostgreSQL database, and data migrations are tried on " +
+                "SQLite's old rows only (a new PostgreSQL database records them as done). Nothing was applied.");
         }
         foreach (var version in missing)
         {
