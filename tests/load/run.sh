@@ -377,7 +377,7 @@ REPORT="# Load benchmark results ($ENGINE)
 
 \`tests/load/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),
 wrk $(wrk -v 2>&1 | awk 'NR == 1 {print $2}') with 1 thread and $CONNECTIONS connections, ${DURATION} s per row after a 2 s warm-up,
-api in Release on $ENGINE_TEXT with rate limits off, wrk, api and naive peer sharing the machine.
+api in Release with rate limits off, on $ENGINE_TEXT; wrk, api and naive peer share the machine.
 Database: $(count "SELECT COUNT(*) FROM communities") communities, $(count "SELECT COUNT(*) FROM threads") threads,
 $(count "SELECT COUNT(*) FROM thread_replies") replies, $(count "SELECT COUNT(*) FROM repair_tickets") repair tickets,
 an owners register of $(count "SELECT units FROM owners_register_versions WHERE community_id = 101 AND state = 'current'") units with $BALLOTS open ballots and 1,000 owners voting,
