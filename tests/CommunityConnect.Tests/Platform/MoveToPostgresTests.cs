@@ -25,6 +25,9 @@ public sealed class MoveSourceApp : CommunityApp
     private readonly SemaphoreSlim _once = new(1, 1);
     private MoveSourceData? _data;
 
+    /// <summary>The move's source is a SQLite file on either pass of the suite.</summary>
+    public MoveSourceApp() => Settings["Database:Provider"] = "sqlite";
+
     public async Task<MoveSourceData> DataAsync()
     {
         await _once.WaitAsync();

@@ -22,6 +22,8 @@ public sealed class TokenNodeApp : SubscribeMessageApp
     {
         TokenClock = new FakeTimeProvider(TestClock.Start);
         Settings["Node:Role"] = "web";
+        // Two nodes on one SQLite file on either pass (SharedAccessTokenPostgresTests is the PostgreSQL twin).
+        Settings["Database:Provider"] = "sqlite";
     }
 
     private TokenNodeApp(TokenNodeApp first) : this()
