@@ -63,7 +63,12 @@ public sealed class ReplyStore(Database database, HallFeed feed, Inbox.Inbox inb
         {
             return failure;
         }
-        // Slow mode, checked again here on the writer so two replies sent at once cannot both slip through.
+        // Slow mode, checked again here in the unit of work so two replies sent at once cannot both slip through.
+        // On PostgreSQL units run side by side: this no-op UPDATE takes the thread row's lock first (only in slow
+        // mode), so the second reply waits for the first to commit and its check then sees it. SQLite's one
+        // writer orders them anyway.
+        await connection.ExecuteAsync(
+            "UPDATE threads SET slow_mode_seconds = slow_mode_seconds WHERE id = @threadId AND slow_mode_seconds > 0;", new { threadId }, transaction);
         if (await SlowModeWaitAsync(connection, transaction, threadId, access.UserId, time.GetUtcNow()) is { } wait)
         {
             return Failure.TooSoon("This thread is in slow mode: wait before replying again.", wait);
