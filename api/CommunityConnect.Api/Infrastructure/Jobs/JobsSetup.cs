@@ -6,6 +6,7 @@ using CommunityConnect.Api.Infrastructure.Observability;
 using CommunityConnect.Jobs;
 using CommunityConnect.Jobs.Housekeeping;
 using Hangfire;
+using Hangfire.AspNetCore;
 using Hangfire.Common;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
@@ -60,6 +61,10 @@ public static class JobsSetup
             };
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(database.PostgresConnectionString!, options), options);
         });
+        // Each host its own job activator for the same reason: AddHangfire would register JobActivator.Current, which every
+        // host's configuration overwrites with an activator on its own container, so a job could be built from another
+        // host's services (and run against that host's database).
+        services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((provider, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
