@@ -71,6 +71,27 @@ public sealed class OpenApiDocumentTests(CommunityApp app) : IClassFixture<Commu
         }
     }
 
+    [Fact]
+    public async Task EveryOperationListsTheBusyDatabaseAnswerWithItsRetryAfter()
+    {
+        var document = await ServedAsync();
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                var busy = operation!["responses"]?["503"];
+                Assert.True(busy is not null, $"{method} {path} does not list 503");
+                Assert.Contains("the database is busy", busy!["description"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+                Assert.Equal("integer", busy["headers"]?["Retry-After"]?["schema"]?["type"]?.GetValue<string>());
+                Assert.NotNull(busy["content"]?["application/problem+json"]);
+            }
+        }
+        // An operation's own reason for a 503 stays, named beside the busy database.
+        var login = document["paths"]!["/v1/auth/wechat-login"]!["post"]!;
+        Assert.StartsWith("Not available now, for the reason the operation's description gives", login["responses"]!["503"]!["description"]!.GetValue<string>());
+        Assert.Contains("503", login["description"]!.GetValue<string>());
+    }
+
     private async Task<JsonNode> ServedAsync() => JsonNode.Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json"))!;
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Reflection;
+using CommunityConnect.Api.Infrastructure.Data;
 using CommunityConnect.Api.Infrastructure.Idempotency;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
@@ -60,6 +61,7 @@ public sealed class OperationConventions : IOpenApiOperationTransformer
             operation.Responses.TryAdd("422", Problem(context, "This Idempotency-Key was already used with a different request."));
             operation.Responses.TryAdd("409", Problem(context, "A request with this Idempotency-Key is still being processed; retry shortly."));
         }
+        DatabaseBusyResponse(operation.Responses, context);
         // In status order, so a reader finds the success first and the errors after it.
         var responses = operation.Responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
         operation.Responses.Clear();
@@ -68,6 +70,30 @@ public sealed class OperationConventions : IOpenApiOperationTransformer
             operation.Responses.Add(status, response);
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Every operation reads the database (the caller's account, the community, the item), so every one can meet a node
+    /// with no connection left (<see cref="DatabaseBusy"/>: 503 with Retry-After). An operation that already answers 503
+    /// for a reason of its own keeps that reason, named in its description, beside this one.
+    /// </summary>
+    private static void DatabaseBusyResponse(OpenApiResponses responses, OpenApiOperationTransformerContext context)
+    {
+        const string busy = "the database is busy: every connection of this node is in use (PostgreSQL mode). Nothing was changed; "
+            + "send the request again after the seconds Retry-After gives.";
+        var own = responses.TryGetValue("503", out var existing);
+        var response = Problem(context, own
+            ? "Not available now, for the reason the operation's description gives, or because " + busy
+            : char.ToUpperInvariant(busy[0]) + busy[1..]);
+        response.Headers = new Dictionary<string, IOpenApiHeader>
+        {
+            ["Retry-After"] = new OpenApiHeader
+            {
+                Description = "Seconds to wait before sending the request again.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1" },
+            },
+        };
+        responses["503"] = response;
     }
 
     private static OpenApiResponse Problem(OpenApiOperationTransformerContext context, string description, string schema = ProblemSchemas.Problem) => new()
