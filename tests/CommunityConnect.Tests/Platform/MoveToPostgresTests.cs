@@ -245,6 +245,37 @@ public sealed class MoveToPostgresTests(MoveSourceApp app) : IClassFixture<MoveS
                 || table == "community_versions:1", table));
     }
 
+    [SkippableFact]
+    public async Task ATargetThatDoesNotExistOrWhoseUserMayNotCopyIsRefusedBeforeTheMigrations()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        await app.DataAsync();
+
+        var absent = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Database = $"cc_absent_{Guid.NewGuid():N}" }.ConnectionString;
+        var (code, _, error) = await MoveAsync("--from", app.DatabasePath, "--to", absent);
+        Assert.Equal(MoveToPostgresCommand.Refused, code);
+        Assert.Contains("does not exist: create it first", error);
+
+        // The database's owner may create the tables but not set session_replication_role: refused before the first table.
+        var role = $"cc_mover_{Guid.NewGuid():N}"[..24];
+        await using var admin = new NpgsqlConnection(TestPostgres.RequireServer());
+        await admin.OpenAsync();
+        await admin.ExecuteAsync($"CREATE ROLE \"{role}\" LOGIN; ALTER DATABASE \"{database.Name}\" OWNER TO \"{role}\";");
+        try
+        {
+            var owner = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Username = role, Pooling = false }.ConnectionString;
+            (code, _, error) = await MoveAsync("--from", app.DatabasePath, "--to", owner);
+            Assert.Equal(MoveToPostgresCommand.Refused, code);
+            Assert.Contains("may not set session_replication_role", error);
+            Assert.Contains("Nothing was changed.", error);
+            Assert.Empty(await ContentsAsync(database));
+        }
+        finally
+        {
+            await admin.ExecuteAsync($"ALTER DATABASE \"{database.Name}\" OWNER TO CURRENT_USER; DROP ROLE \"{role}\";");
+        }
+    }
+
     /// <summary>Needs no server: nothing here reaches one.</summary>
     [Fact]
     public async Task TheExitCodesSayWhatHappenedAndThePasswordIsNeverPrinted()

@@ -48,11 +48,15 @@ public sealed class MoveToPostgres(IEnumerable<IDataMigration> dataMigrations, I
         await source.CheckForeignKeysAsync();
         var tables = (await source.TablesAsync()).Where(t => t != SqliteSnapshot.Journal).ToList();
 
-        // Before the migrator touches it: a database with rows stays exactly as it was.
+        // Before the migrator touches it: a database that does not exist, that has rows, or whose user may not take the
+        // copy's replica role stays exactly as it was.
         await using (var probe = new NpgsqlConnection(target.ConnectionString))
         {
-            await probe.OpenAsync(cancellationToken);
+            await OpenTargetAsync(probe, described, cancellationToken);
             await RefuseRowsAsync(probe, null, described, await PostgresTablesAsync(probe, null));
+            await using var trial = await probe.BeginTransactionAsync(cancellationToken);
+            await ReplicaRoleAsync(probe, trial, "Nothing was changed.");
+            await trial.RollbackAsync(cancellationToken);
         }
         IReadOnlyList<string> applied;
         try
@@ -69,7 +73,7 @@ public sealed class MoveToPostgres(IEnumerable<IDataMigration> dataMigrations, I
         await using var connection = new NpgsqlConnection(target.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ReplicaRoleAsync(connection, transaction);
+        await ReplicaRoleAsync(connection, transaction, "Only the migrations were applied.");
         var targetTables = await PostgresTablesAsync(connection, transaction);
         CheckSameTables(tables, targetTables, described);
         // No other session (an app started too early) writes while the copy runs.
@@ -142,7 +146,30 @@ public sealed class MoveToPostgres(IEnumerable<IDataMigration> dataMigrations, I
         }
     }
 
-    private static async Task ReplicaRoleAsync(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    /// <summary>
+    /// Opens the target; a database that does not exist or a server that refuses the user is a refusal (nothing was
+    /// changed, the command is to be corrected), while a server that does not answer stays a failure on the way.
+    /// </summary>
+    private static async Task OpenTargetAsync(NpgsqlConnection connection, string described, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+        }
+        catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.InvalidCatalogName)
+        {
+            throw new MoveRefusedException(
+                $"The PostgreSQL database {described} does not exist: create it first (CREATE DATABASE …). Nothing was changed.");
+        }
+        catch (PostgresException error) when (error.SqlState is PostgresErrorCodes.InvalidPassword
+            or PostgresErrorCodes.InvalidAuthorizationSpecification or PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw new MoveRefusedException(
+                $"The PostgreSQL server refused the connection to {described} ({error.SqlState}: {error.MessageText}). Nothing was changed.");
+        }
+    }
+
+    private static async Task ReplicaRoleAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string outcome)
     {
         try
         {
@@ -153,7 +180,7 @@ public sealed class MoveToPostgres(IEnumerable<IDataMigration> dataMigrations, I
             throw new MoveRefusedException(
                 "The PostgreSQL user may not set session_replication_role, which the copy needs (foreign keys and the append-only " +
                 "triggers are not applied to copied rows). Run the move as a superuser, or on PostgreSQL 15 and later: " +
-                "GRANT SET ON PARAMETER session_replication_role TO <user>. Only the migrations were applied.");
+                "GRANT SET ON PARAMETER session_replication_role TO <user>. " + outcome);
         }
     }
 
