@@ -93,7 +93,7 @@ public sealed class NodeRoleTests : IAsyncLifetime
         foreach (var app in new[] { web, next })
         {
             using var connection = app.Service<JobStorage>().GetConnection();
-            var job = new BackgroundJob("1", Job.FromExpression<PurgeExpiredIdempotencyRecordsJob>(j => j.RunAsync(CancellationToken.None)), DateTime.UtcNow);
+            var job = new BackgroundJob("1", Job.FromExpression<PurgeExpiredIdempotencyRecordsJob>(j => j.RunAsync(CancellationToken.None)), TestClock.Start.UtcDateTime);
             using var scope = app.Service<JobActivator>().BeginScope(new JobActivatorContext(connection, job, new JobCancellationToken(false)));
             Assert.IsType<PurgeExpiredIdempotencyRecordsJob>(scope.Resolve(typeof(PurgeExpiredIdempotencyRecordsJob)));
             var services = (IServiceProvider)scope.Resolve(typeof(IServiceProvider));
