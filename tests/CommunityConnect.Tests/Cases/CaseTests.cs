@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using CommunityConnect.Api.Infrastructure.Data;
+using Dapper;
 using CommunityConnect.Api.Features.Cases;
 using CommunityConnect.Tests.Support;
 
@@ -10,6 +13,23 @@ namespace CommunityConnect.Tests.Cases;
 public sealed class CaseTests(CommunityApp app) : IClassFixture<CommunityApp>
 {
     private Task<long> OpenCaseAsync(string authorHandle, string category) => app.OpenCaseAsync(authorHandle, category);
+
+    /// <summary>CaseKinds names every kind the schema allows (a notice's label, a street sheet's column), on either engine.</summary>
+    [Fact]
+    public async Task CaseKindsAreTheKindsTheSchemaAllows()
+    {
+        await app.CreateClient().GetAsync("/healthz");
+        await using var connection = app.Connection();
+        var allowed = app.Service<Database>().UsesPostgres
+            ? await connection.ExecuteScalarAsync<string>(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'cases'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%(kind%';")
+            : Regex.Match((await connection.ExecuteScalarAsync<string>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'cases';"))!,
+                @"CHECK \(kind IN \(([^)]*)\)\)").Groups[1].Value;
+        var kinds = Regex.Matches(allowed!, "'([a-z_]+)'").Select(m => m.Groups[1].Value).ToList();
+        Assert.Contains("hotspot", kinds);
+        Assert.Equal(kinds.Order(StringComparer.Ordinal), CaseKinds.All.Order(StringComparer.Ordinal));
+        Assert.All(CaseKinds.All, kind => Assert.NotEqual(kind, CaseKinds.Label(kind)));
+    }
 
     [Fact]
     public async Task ACaseTakesItsBodyFromTheRoutingTableAndIsVisibleToItsBodyAndAuthor()

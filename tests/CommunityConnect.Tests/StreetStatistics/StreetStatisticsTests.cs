@@ -91,6 +91,8 @@ public sealed class StreetStatisticsTests(CommunityApp app) : IClassFixture<Comm
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
         var lines = Encoding.UTF8.GetString(await csv.Content.ReadAsByteArrayAsync()).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, lines.Length); // header, two communities, total
+        var header = lines[0].Split(',');
+        Assert.All(CaseKinds.All, kind => Assert.Contains($"items_{kind}", header));
         Assert.StartsWith(",合计,", lines[3]);
     }
 

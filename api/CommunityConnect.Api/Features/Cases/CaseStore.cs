@@ -73,7 +73,7 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
             return caseId;
         }
         await NotifyBodyAsync(connection, transaction, item.CommunityId, item.ResponsibleBody,
-            new Notice("case_routed", $"新的{KindLabel(item.Kind)}待处理", $"一件{KindLabel(item.Kind)}已分派给{Bodies.Label(item.ResponsibleBody)},请及时响应。",
+            new Notice("case_routed", $"新的{CaseKinds.Label(item.Kind)}待处理", $"一件{CaseKinds.Label(item.Kind)}已分派给{Bodies.Label(item.ResponsibleBody)},请及时响应。",
                 item.CommunityId, "case", caseId), item.Author.UserId);
         return caseId;
     }
@@ -156,18 +156,6 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
         }
         await inbox.NotifyRolesAsync(connection, transaction, communityId, [Bodies.RoleOf(body)], notice, exceptUserId);
     }
-
-    public static string KindLabel(string kind) => kind switch
-    {
-        "repair" => "报修",
-        "opinion" => "意见",
-        "proposal" => "议题",
-        "question" => "咨询",
-        "meeting_action" => "会议事项",
-        "thread" => "议事厅话题",
-        "hotspot" => "热点问题",
-        _ => kind,
-    };
 
     // ---- reads and the case endpoints' own writes ----
 
@@ -282,7 +270,7 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
             await RecordAsync(connection, transaction, caseId, ItemEvent.FirstAnswer, actor);
         }
         await inbox.NotifyKeysAsync(connection, transaction, [row.AuthorKey],
-            new Notice("case_response", $"{Bodies.Label(actingBody)}回复了您的{KindLabel(row.Kind)}", UserTextCut(body), row.CommunityId, "case", caseId));
+            new Notice("case_response", $"{Bodies.Label(actingBody)}回复了您的{CaseKinds.Label(row.Kind)}", UserTextCut(body), row.CommunityId, "case", caseId));
         return new CaseResponse(id, displayName, actingBody, body, now);
     }
 
@@ -322,7 +310,7 @@ public sealed class CaseStore(Database database, Inbox.Inbox inbox, ICaseClock c
             // The new body gets its own time to answer.
             await clock.StartAsync(connection, transaction, caseId);
             await NotifyBodyAsync(connection, transaction, row.CommunityId, toBody,
-                new Notice("case_transferred", $"{Bodies.Label(row.ResponsibleBody)}转来一件{KindLabel(row.Kind)}", $"转交原因:{reason}", row.CommunityId, "case", caseId));
+                new Notice("case_transferred", $"{Bodies.Label(row.ResponsibleBody)}转来一件{CaseKinds.Label(row.Kind)}", $"转交原因:{reason}", row.CommunityId, "case", caseId));
             return (await FindAsync(connection, transaction, caseId))!.ToSummary();
         });
 

@@ -115,7 +115,7 @@ public sealed class EscalationStore(Database database, CaseStore cases, SlaClock
         var label = Bodies.Label(next);
         await cases.AddHistoryAsync(connection, transaction, row.Id, "escalated", actor, null, null, row.ResponsibleBody, next,
             $"{note},已上报{label}");
-        var kind = CaseStore.KindLabel(row.Kind);
+        var kind = CaseKinds.Label(row.Kind);
         await cases.NotifyBodyAsync(connection, transaction, row.CommunityId, next,
             new Notice("case_escalated", $"一件{kind}已上报{label}", $"{Bodies.Label(row.ResponsibleBody)}{note},请{label}督办。", row.CommunityId, "case", row.Id));
         await inbox.NotifyKeysAsync(connection, transaction, [row.AuthorKey],

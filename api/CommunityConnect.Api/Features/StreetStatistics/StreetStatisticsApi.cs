@@ -70,8 +70,6 @@ public static class StreetStatisticsApi
             : TypedResults.Ok(statistics);
     }
 
-    private static readonly string[] Kinds = ["repair", "opinion", "question", "proposal", "meeting_action"];
-
     /// <summary>One row per community and a last row for the total; categories as columns in TAXONOMY.md's order.</summary>
     private static byte[] Csv(StreetStatistics statistics)
     {
@@ -79,7 +77,7 @@ public static class StreetStatisticsApi
         string? Number(double? value) => value?.ToString(CultureInfo.InvariantCulture);
         string Count(IReadOnlyList<NamedCount> counts, string name) => (counts.FirstOrDefault(c => c.Name == name)?.Count ?? 0).ToString(CultureInfo.InvariantCulture);
         var header = new List<string> { "community_id", "community", "from", "to", "items" };
-        header.AddRange(Kinds.Select(k => $"items_{k}"));
+        header.AddRange(CaseKinds.All.Select(k => $"items_{k}"));
         header.AddRange(Taxonomy.Categories.Select(c => $"category_{c}"));
         header.AddRange(["first_response_count", "first_response_median_min", "first_response_p90_min",
             "resolution_count", "resolution_median_min", "resolution_p90_min", "escalations"]);
@@ -96,7 +94,7 @@ public static class StreetStatisticsApi
                 s.CommunityId?.ToString(CultureInfo.InvariantCulture), s.Community, statistics.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 statistics.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), s.Items.ToString(CultureInfo.InvariantCulture),
             };
-            row.AddRange(Kinds.Select(k => Count(s.ItemsByKind, k)));
+            row.AddRange(CaseKinds.All.Select(k => Count(s.ItemsByKind, k)));
             row.AddRange(Taxonomy.Categories.Select(c => Count(s.ItemsByCategory, c)));
             row.AddRange([s.FirstResponse.Count.ToString(CultureInfo.InvariantCulture), Number(s.FirstResponse.MedianMinutes), Number(s.FirstResponse.P90Minutes),
                 s.Resolution.Count.ToString(CultureInfo.InvariantCulture), Number(s.Resolution.MedianMinutes), Number(s.Resolution.P90Minutes),
