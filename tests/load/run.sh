@@ -20,8 +20,10 @@
 #    once more, creates BALLOTS open ballots on that register (so their voter tokens are the api's
 #    own HMACs) through its endpoint. The database is kept in
 #    tests/load/.cache/ and reused while the migrations and seed.sql are unchanged.
-# 3. Starts the api (Release, Development for dev-login, rate limits off, logging at Warning) on a
-#    copy of it, and the naive peer beside it, both on 127.0.0.1.
+# 3. Starts the api (Release, rate limits off, logging at Warning) on a copy of it, and the naive peer
+#    beside it, both on 127.0.0.1. The environment is Staging (API_ENVIRONMENT=Development to compare):
+#    Development's settings (dev-login, the demo seed) set one by one, without what the framework adds
+#    in Development alone (the developer exception page, DI scope validation on every resolve).
 # 4. Measures with wrk (1 thread, CONNECTIONS connections, DURATION s each, installed from
 #    Debian's packages when missing): the plaintext ceiling, the naive read and insert, then the
 #    api's feed, a thread page, the repair list, a ballot's tally, posting a reply, creating a
@@ -39,6 +41,7 @@ set -euo pipefail
 
 DURATION=${DURATION:-10}
 ENGINE=${ENGINE:-sqlite}
+API_ENVIRONMENT=${API_ENVIRONMENT:-Staging}
 [[ "$ENGINE" == sqlite || "$ENGINE" == postgres ]] || { echo "ENGINE must be sqlite or postgres." >&2; exit 2; }
 CONNECTIONS=${CONNECTIONS:-32}
 BALLOTS=${BALLOTS:-64}
@@ -94,7 +97,8 @@ start_api() { # database path; sets API_PID and START_MS (start to first answer,
   started=$(date +%s%N)
   (
     cd "$WORK/api"
-    export ASPNETCORE_ENVIRONMENT=Development Database__Path="$1" RateLimiting__Enabled=false
+    export ASPNETCORE_ENVIRONMENT="$API_ENVIRONMENT" Database__Path="$1" RateLimiting__Enabled=false
+    export Auth__DevLogin=true Seed__Demo=true Seed__DemoContent=true
     [[ -z "${API_POSTGRES:-}" ]] || export Database__Provider=postgres ConnectionStrings__Postgres="$API_POSTGRES"
     export Logging__LogLevel__Default=Warning Logging__LogLevel__Hangfire=Warning
     [[ -z "${PROFILE:-}" ]] || export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
@@ -377,7 +381,7 @@ REPORT="# Load benchmark results ($ENGINE)
 
 \`tests/load/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),
 wrk $(wrk -v 2>&1 | awk 'NR == 1 {print $2}') with 1 thread and $CONNECTIONS connections, ${DURATION} s per row after a 2 s warm-up,
-api in Release with rate limits off, on $ENGINE_TEXT; wrk, api and naive peer share the machine.
+api in Release in the $API_ENVIRONMENT environment with rate limits off, on $ENGINE_TEXT; wrk, api and naive peer share the machine.
 Database: $(count "SELECT COUNT(*) FROM communities") communities, $(count "SELECT COUNT(*) FROM threads") threads,
 $(count "SELECT COUNT(*) FROM thread_replies") replies, $(count "SELECT COUNT(*) FROM repair_tickets") repair tickets,
 an owners register of $(count "SELECT units FROM owners_register_versions WHERE community_id = 101 AND state = 'current'") units with $BALLOTS open ballots and 1,000 owners voting,
