@@ -86,6 +86,36 @@ public sealed class CacheInvalidationTests(CommunityApp app) : IClassFixture<Com
     }
 
     [Fact]
+    public async Task TheFirstPageKeptAsTheCallersAnswerIsTheSameAnswerUntilThePageChanges()
+    {
+        var tenant = await app.ClientFor("tenant");
+        var resident = await app.ClientFor("resident");
+        var thread = await resident.PostDiscussion("电梯年检", "下周二停梯半天");
+        async Task<(string Body, string? Type)> Read(HttpClient client, string query = "")
+        {
+            var response = await client.GetAsync($"/v1/communities/1/threads?limit=20{query}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.ToString());
+        }
+
+        var first = await Read(tenant);
+        var again = await Read(tenant);
+        Assert.Equal(first, again);
+        // Written like any other page of the feed (which Ok<T> writes).
+        Assert.Equal((await Read(tenant, "&kind=discussion")).Type, first.Type);
+        var cards = JsonDocument.Parse(first.Body).RootElement.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(thread.Id(), cards[0].Id());
+        Assert.False(cards[0].GetProperty("supportedByMe").GetBoolean());
+
+        // Another member's support changes the page: the tenant's next answer shows it, the resident's own flag stays the resident's.
+        await (await resident.PutAsync($"/v1/threads/{thread.Id()}/support", null)).Expect(HttpStatusCode.NoContent);
+        var after = JsonDocument.Parse((await Read(tenant)).Body).RootElement.GetProperty("items").EnumerateArray().Single(c => c.Id() == thread.Id());
+        Assert.Equal(1, after.GetProperty("supportCount").GetInt32());
+        Assert.False(after.GetProperty("supportedByMe").GetBoolean());
+        Assert.True((await FirstFeedPage(resident)).Single(c => c.Id() == thread.Id()).GetProperty("supportedByMe").GetBoolean());
+    }
+
+    [Fact]
     public async Task SupportFlagsOnTheSharedFirstPageAreEachViewersOwn()
     {
         var resident = await app.ClientFor("resident");

@@ -226,7 +226,7 @@ public static partial class DiscussionHallApi
         static string LocationOf(ThreadDetail thread) => $"/v1/threads/{thread.Id}";
     }
 
-    private static async Task<Results<Ok<Page<ThreadCard>>, ValidationProblem>> ListThreads(
+    private static async Task<Results<Ok<Page<ThreadCard>>, JsonBytesResult, ValidationProblem>> ListThreads(
         long communityId, string? kind, [AsParameters] PageRequest page, CommunityAccess access, HallFeed feed, FeedFirstPage firstPage)
     {
         var errors = page.Read(out FeedCursor? after);
@@ -238,19 +238,19 @@ public static partial class DiscussionHallApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        // The first page of the whole feed is the same for every member: served from memory with the caller's flags laid over it.
-        FeedPage read;
+        Page<ThreadCard> Shape(FeedPage read)
+        {
+            var cut = page.Cut(read.Rows, r => new FeedCursor(r.Pinned, r.LastActivityAt, r.Id, read.Snapshot));
+            return new Page<ThreadCard>(cut.Items.Select(read.Card).ToList(), cut.Next);
+        }
+        // The first page of the whole feed is the same for every member: served from memory with the caller's flags laid over it,
+        // and the caller's answer kept as bytes until the page changes.
         if (kind is null && after is null)
         {
-            read = await firstPage.GetAsync(communityId, access.UserId, page.Fetch);
+            return new JsonBytesResult(await firstPage.AnswerAsync(communityId, access.UserId, page.Fetch, Shape));
         }
-        else
-        {
-            var (rows, snapshot) = await feed.FeedAsync(communityId, access.UserId, kind, after, page.Fetch);
-            read = new FeedPage(rows, snapshot);
-        }
-        var cut = page.Cut(read.Rows, r => new FeedCursor(r.Pinned, r.LastActivityAt, r.Id, read.Snapshot));
-        return TypedResults.Ok(new Page<ThreadCard>(cut.Items.Select(read.Card).ToList(), cut.Next));
+        var (rows, snapshot) = await feed.FeedAsync(communityId, access.UserId, kind, after, page.Fetch);
+        return TypedResults.Ok(Shape(new FeedPage(rows, snapshot)));
     }
 
     private static async Task<Results<Ok<ThreadDetail>, ProblemHttpResult>> GetThread(long threadId, HttpContext http, ThreadStore store)

@@ -1,6 +1,9 @@
 using CommunityConnect.Api.Infrastructure.Caching;
 using CommunityConnect.Api.Infrastructure.Data;
+using System.Text.Json;
+using CommunityConnect.Api.Infrastructure.Http;
 using Dapper;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
 namespace CommunityConnect.Api.Features.DiscussionHall;
@@ -24,7 +27,8 @@ internal sealed record FeedMarks(IReadOnlyList<long> ThreadIds, IReadOnlySet<lon
 /// or a moderator's move shows on the next read, for every member. The caller's flags are read
 /// for the page's ids and laid over it, and kept per caller under the same version.
 /// </summary>
-public sealed class FeedFirstPage(HallFeed feed, Database database, CommunityVersions versions, IOptions<CacheOptions> options)
+public sealed class FeedFirstPage(
+    HallFeed feed, Database database, CommunityVersions versions, IOptions<CacheOptions> options, IOptions<JsonOptions> json)
 {
     /// <summary>Reads the shared rows as nobody: no user has id 0, so no row carries anyone's flags.</summary>
     private const long Nobody = 0;
@@ -34,6 +38,10 @@ public sealed class FeedFirstPage(HallFeed feed, Database database, CommunityVer
 
     private readonly CommunityCache<(long CommunityId, long UserId, int Take), FeedMarks> _marks =
         CommunityCache<(long, long, int), FeedMarks>.OfFeed(versions, options.Value);
+
+    /// <summary>The caller's whole answer as UTF-8 JSON, under the same version: about 10 KB each, so fewer of them.</summary>
+    private readonly CommunityCache<(long CommunityId, long UserId, int Take), byte[]> _answers =
+        new(versions.FeedOf, options.Value.MaxFeedAnswers);
 
     internal const string MarksSql =
         """
@@ -57,6 +65,25 @@ public sealed class FeedFirstPage(HallFeed feed, Database database, CommunityVer
             _marks.Put(communityId, (communityId, userId, take), version, marks);
         }
         return new FeedPage(page.Rows, page.Snapshot, marks);
+    }
+
+    /// <summary>
+    /// The first page as the caller receives it (<paramref name="shape"/> makes the page of cards and its cursor),
+    /// serialised once and kept per caller under the feed version: a member who opens the hall again before anything
+    /// on it changed gets the same bytes without a card built or a property written. The version is taken before
+    /// anything is read, so an answer that raced a change is kept under the version the change replaced, never served.
+    /// </summary>
+    internal async Task<byte[]> AnswerAsync(long communityId, long userId, int take, Func<FeedPage, Page<ThreadCard>> shape)
+    {
+        var key = (communityId, userId, take);
+        var version = _answers.VersionOf(communityId);
+        if (_answers.TryGet(communityId, key, out var answer))
+        {
+            return answer;
+        }
+        answer = JsonSerializer.SerializeToUtf8Bytes(shape(await GetAsync(communityId, userId, take)), json.Value.SerializerOptions);
+        _answers.Put(communityId, key, version, answer);
+        return answer;
     }
 
     private async Task<FeedMarks> MarksAsync(long userId, IReadOnlyList<long> ids)

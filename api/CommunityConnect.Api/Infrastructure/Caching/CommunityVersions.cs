@@ -99,6 +99,9 @@ public sealed class CacheOptions
 
     /// <summary>Entries one cache holds before it starts again empty (a bound, not an eviction policy).</summary>
     public int MaxEntries { get; set; } = 100_000;
+
+    /// <summary>First feed pages kept as each caller's serialised answer (about 10 KB each), before that cache starts again empty.</summary>
+    public int MaxFeedAnswers { get; set; } = 2_000;
 }
 
 /// <summary>Reads <c>community_versions</c> on a timer, for the writes this node's writer did not make.</summary>
@@ -129,6 +132,7 @@ public static class CachingSetup
         services.AddOptions<CacheOptions>().Bind(configuration.GetSection(CacheOptions.Section))
             .Validate(o => o.PollInterval > TimeSpan.Zero, "Caches:PollInterval must be positive.")
             .Validate(o => o.MaxEntries > 0, "Caches:MaxEntries must be positive.")
+            .Validate(o => o.MaxFeedAnswers > 0, "Caches:MaxFeedAnswers must be positive.")
             .ValidateOnStart();
         services.AddSingleton<CommunityVersions>();
         services.AddHostedService<CacheVersionPoller>();
