@@ -91,6 +91,39 @@ public sealed class DatabaseProviderTests : IAsyncLifetime
         Assert.False(File.Exists(app.DatabasePath));
     }
 
+    [Theory]
+    [InlineData("Host=db;Database=cc", 256, 2, true)]
+    [InlineData("Host=db;Database=cc;Max Auto Prepare=0", 0, 2, true)]
+    [InlineData("Host=db;Database=cc;MaxAutoPrepare=20;Auto Prepare Min Usages=5;No Reset On Close=false", 20, 5, false)]
+    public void ThePostgresDefaultsApplyWhereTheConnectionStringIsSilent(string configured, int maxAutoPrepare, int minUsages, bool noReset)
+    {
+        var applied = new NpgsqlConnectionStringBuilder(PostgresConnectionDefaults.Apply(configured));
+        Assert.Equal((maxAutoPrepare, minUsages, noReset), (applied.MaxAutoPrepare, applied.AutoPrepareMinUsages, applied.NoResetOnClose));
+        Assert.Equal(("db", "cc"), (applied.Host, applied.Database));
+    }
+
+    [SkippableFact]
+    public async Task APostgresNodePreparesAStatementItUsesAgainAndKeepsItInThePool()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        var app = await HostAsync(("Database:Provider", "postgres"), ("ConnectionStrings:Postgres", database.ConnectionString));
+        await app.CreateClient().GetAsync("/healthz");
+        var source = app.Service<DbDataSource>();
+        await using (var connection = await source.OpenConnectionAsync())
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM streets WHERE id > @i;", new { i });
+            }
+            Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT COUNT(*) FROM streets WHERE id >%';"));
+        }
+        // Back in the pool without DISCARD ALL: the next use of that connection finds its statement still prepared.
+        await using (var again = await source.OpenConnectionAsync())
+        {
+            Assert.Equal(1, await again.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT COUNT(*) FROM streets WHERE id >%';"));
+        }
+    }
+
     [SkippableFact]
     public async Task APostgresStartMigratesSeedsAndServesWritesAndReads()
     {

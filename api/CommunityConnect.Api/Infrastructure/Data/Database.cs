@@ -68,7 +68,7 @@ public sealed class Database : IDisposable
         // Configured for PostgreSQL there is no SQLite file to write: no writer thread, no file.
         if (options.Value.UsesPostgres)
         {
-            var dataSource = NpgsqlDataSource.Create(options.Value.PostgresConnectionString!);
+            var dataSource = NpgsqlDataSource.Create(PostgresConnectionDefaults.Apply(options.Value.PostgresConnectionString!));
             _postgres = new PostgresWriter(dataSource, new PostgresWriter.Instruments(_units, _failedUnits, _commits, _batchSize, _queueWait),
                 OnCommitted, logger);
             DataSource = dataSource;
