@@ -111,23 +111,38 @@ public sealed class PostgresSchemaTests(SqliteApp app) : IClassFixture<SqliteApp
             INSERT INTO communities (id, street_id, name) VALUES (1, 1, '示范小区'), (2, 1, '隔壁小区'), (3, 2, '别的街道');
             INSERT INTO users (id, display_name, created_at) VALUES (1, '业主', 0), (2, '街道', 0);
             """);
+        // The triggers append bumps (0023); the node applies them after each commit, as here after each statement.
+        async Task ExecuteAsync(string sql)
+        {
+            await connection.ExecuteAsync(sql);
+            await connection.ExecuteAsync("SELECT apply_community_version_bumps();");
+        }
         async Task<(long Version, long Feed)[]> VersionsAsync() => (await connection.QueryAsync<(long, long)>(
             "SELECT version, feed_version FROM community_versions WHERE community_id IN (1, 2, 3) ORDER BY community_id;")).ToArray();
         Assert.Equal([(1L, 1L), (1L, 1L), (1L, 1L)], await VersionsAsync());
 
-        await connection.ExecuteAsync("INSERT INTO memberships (user_id, community_id, role, created_at) VALUES (1, 1, 'owner', 0);");
+        await ExecuteAsync("INSERT INTO memberships (user_id, community_id, role, created_at) VALUES (1, 1, 'owner', 0);");
         Assert.Equal([(2L, 1L), (1L, 1L), (1L, 1L)], await VersionsAsync());
-        await connection.ExecuteAsync("INSERT INTO memberships (user_id, street_id, role, created_at) VALUES (2, 1, 'street_admin', 0);");
+        await ExecuteAsync("INSERT INTO memberships (user_id, street_id, role, created_at) VALUES (2, 1, 'street_admin', 0);");
         Assert.Equal([(3L, 1L), (2L, 1L), (1L, 1L)], await VersionsAsync());
-        await connection.ExecuteAsync(
+        await ExecuteAsync(
             "INSERT INTO threads (id, community_id, kind, title, body, author_id, author_role, created_at, last_activity_at, feed_seq) VALUES (1, 1, 'discussion', '电梯', '坏了', 1, '业主', 0, 0, 1);");
-        await connection.ExecuteAsync("INSERT INTO thread_supports (thread_id, user_id, created_at) VALUES (1, 2, 0);");
-        await connection.ExecuteAsync("UPDATE users SET display_name = '老王' WHERE id = 1;");
+        await ExecuteAsync("INSERT INTO thread_supports (thread_id, user_id, created_at) VALUES (1, 2, 0);");
+        await ExecuteAsync("UPDATE users SET display_name = '老王' WHERE id = 1;");
         Assert.Equal([(3L, 4L), (2L, 1L), (1L, 1L)], await VersionsAsync());
-        await connection.ExecuteAsync("DELETE FROM memberships WHERE user_id = 2;");
+        await ExecuteAsync("DELETE FROM memberships WHERE user_id = 2;");
         Assert.Equal([(4L, 4L), (3L, 1L), (1L, 1L)], await VersionsAsync());
 
         var stamps = (await connection.QueryAsync<long>("SELECT changed FROM community_versions WHERE changed > 0;")).ToArray();
         Assert.Equal(stamps.Length, stamps.Distinct().Count());
+
+        // Bumps appended by several writes before a run are one increment per community and kind, and none is left.
+        await connection.ExecuteAsync("INSERT INTO thread_supports (thread_id, user_id, created_at) VALUES (1, 1, 0);");
+        await connection.ExecuteAsync("INSERT INTO memberships (user_id, community_id, role, created_at) VALUES (2, 2, 'owner', 0);");
+        await connection.ExecuteAsync("DELETE FROM thread_supports WHERE user_id = 1;");
+        Assert.Equal([(4L, 4L), (3L, 1L), (1L, 1L)], await VersionsAsync());
+        Assert.Equal(2, await connection.ExecuteScalarAsync<int>("SELECT apply_community_version_bumps();"));
+        Assert.Equal([(4L, 5L), (4L, 1L), (1L, 1L)], await VersionsAsync());
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM community_version_bumps;"));
     }
 }

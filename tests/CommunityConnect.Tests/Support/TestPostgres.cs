@@ -119,5 +119,5 @@ public static class TestProvider
         connection is Microsoft.Data.Sqlite.SqliteConnection
             ? $"PRAGMA foreign_keys = OFF; {sql}"
             : $"SET session_replication_role = replica; {sql} RESET session_replication_role; " +
-              "SELECT bump_community_versions('version', ARRAY(SELECT community_id FROM community_versions));";
+              "SELECT bump_community_versions('version', ARRAY(SELECT community_id FROM community_versions)); SELECT apply_community_version_bumps();";
 }

@@ -19,7 +19,9 @@ namespace CommunityConnect.Api.Infrastructure.Caching;
 /// once: a request that follows a 2xx never reads a stale entry. Writes that do not go through this
 /// node's writer (the admin command, another node later, a hand edit) are read by
 /// <see cref="CacheVersionPoller"/> every <see cref="CacheOptions.PollInterval"/>. Versions only grow,
-/// so a late or repeated refresh is harmless. Several nodes on PostgreSQL keep the same design: each
+/// so a late or repeated refresh is harmless. On PostgreSQL the triggers append the bump to
+/// <c>community_version_bumps</c> instead of holding the community's row until their commit, and
+/// <see cref="VersionBumps"/> applies it after the commit (migration 0023). Several nodes on PostgreSQL keep the same design: each
 /// polls (comparing whole rows, since concurrent writers may commit out of stamp order) and bumps its
 /// own copy after its own commits.
 /// </remarks>
@@ -34,11 +36,22 @@ public sealed class CommunityVersions
     private readonly Lock _refreshing = new();
     private long _seen = -1;
 
+    private readonly VersionBumps? _bumps;
+
     public CommunityVersions(Database database, ILogger<CommunityVersions> logger)
     {
         _database = database;
         _logger = logger;
-        database.Committed += Refresh;
+        if (database.UsesPostgres)
+        {
+            // Writes append their bumps (migration 0023); this node applies them after its own commits and on every poll.
+            _bumps = new VersionBumps(database.DataSource, Refresh);
+            database.CommittedAsync = _bumps.ApplyAsync;
+        }
+        else
+        {
+            database.Committed += Refresh;
+        }
     }
 
     private readonly record struct Stamp(long Version, long FeedVersion);
@@ -51,9 +64,18 @@ public sealed class CommunityVersions
     /// <summary>The version of a community's hall feed (0 until first read).</summary>
     public long FeedOf(long communityId) => _versions.TryGetValue(communityId, out var stamp) ? stamp.FeedVersion : 0;
 
-    /// <summary>Reads the bumps made since the last refresh (the poller's step; also on the writer after each commit).</summary>
+    /// <summary>
+    /// Reads the bumps made since the last refresh (the poller's step; also on the writer after each commit). On PostgreSQL it
+    /// first applies the bumps appended and not applied yet (another node's that stopped before applying them, the admin
+    /// command's, a hand edit's).
+    /// </summary>
     public async Task RefreshAsync(CancellationToken cancellationToken = default)
     {
+        if (_bumps is not null)
+        {
+            await _bumps.ApplyAsync().WaitAsync(cancellationToken);
+            return;
+        }
         await using var connection = await _database.OpenReadAsync(cancellationToken);
         Refresh(connection);
     }

@@ -70,7 +70,7 @@ public sealed class Database : IDisposable
         {
             var dataSource = NpgsqlDataSource.Create(PostgresConnectionDefaults.Apply(options.Value.PostgresConnectionString!));
             _postgres = new PostgresWriter(dataSource, new PostgresWriter.Instruments(_units, _failedUnits, _commits, _batchSize, _queueWait),
-                OnCommitted, logger);
+                OnCommittedAsync, logger);
             DataSource = dataSource;
         }
         else
@@ -99,6 +99,12 @@ public sealed class Database : IDisposable
     /// the cache versions read the bumps of the commit here.
     /// </summary>
     internal event Action<DbConnection>? Committed;
+
+    /// <summary>
+    /// On PostgreSQL, awaited after each unit's commit and before its caller is answered, instead of <see cref="Committed"/>:
+    /// the cache versions apply the bumps the unit appended (migration 0023) in a transaction of their own.
+    /// </summary>
+    internal Func<Task>? CommittedAsync { get; set; }
 
     /// <summary>A pooled read connection; when tracing is on, a <c>db.read</c> span lasts from its opening to its closing.</summary>
     public async Task<DbConnection> OpenReadAsync(CancellationToken cancellationToken = default)
@@ -229,6 +235,19 @@ public sealed class Database : IDisposable
         finally
         {
             transaction?.Dispose();
+        }
+    }
+
+    private async Task OnCommittedAsync()
+    {
+        try
+        {
+            await (CommittedAsync?.Invoke() ?? Task.CompletedTask);
+        }
+        catch (Exception exception)
+        {
+            // The unit is committed: its caller hears so. The next poll applies the bumps and corrects the caches.
+            _logger.LogError(exception, "A commit hook failed");
         }
     }
 

@@ -25,12 +25,12 @@ internal sealed class PostgresWriter : IDisposable
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly Instruments _instruments;
-    private readonly Action<DbConnection> _committed;
+    private readonly Func<Task> _committed;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _slots = new(MaxConcurrentUnits, MaxConcurrentUnits);
     private readonly ResiliencePipeline _retry;
 
-    public PostgresWriter(NpgsqlDataSource dataSource, Instruments instruments, Action<DbConnection> committed, ILogger logger)
+    public PostgresWriter(NpgsqlDataSource dataSource, Instruments instruments, Func<Task> committed, ILogger logger)
     {
         _dataSource = dataSource;
         _instruments = instruments;
@@ -113,7 +113,7 @@ internal sealed class PostgresWriter : IDisposable
         }
         _instruments.Commits.Add(1);
         _instruments.BatchSize.Record(1);
-        _committed(connection);
+        await _committed();
         return result;
     }
 
