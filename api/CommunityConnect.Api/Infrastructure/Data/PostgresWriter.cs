@@ -87,11 +87,12 @@ internal sealed class PostgresWriter : IDisposable
 
     private async Task<T> RunOnceAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, Activity? activity)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync();
-        _instruments.Units.Add(1);
         T result;
+        // The connection goes back to the pool before the commit hook, which may wait for the cache versions' run.
+        await using (var connection = await _dataSource.OpenConnectionAsync())
         await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted))
         {
+            _instruments.Units.Add(1);
             try
             {
                 result = await work(connection, transaction);
