@@ -15,8 +15,8 @@ internal sealed record FeedPage(IReadOnlyList<HallFeed.FeedRow> Rows, long Snaps
         Mine is null ? row.ToCard() : row.ToCard(Mine.Supported.Contains(row.Id), Mine.Followed.Contains(row.Id));
 }
 
-/// <summary>Which threads of a page the caller supports and follows (read for exactly <see cref="ThreadIds"/>).</summary>
-internal sealed record FeedMarks(IReadOnlyList<long> ThreadIds, IReadOnlySet<long> Supported, IReadOnlySet<long> Followed);
+/// <summary>Which threads of a page the caller supports and follows (read for the page's ids).</summary>
+internal sealed record FeedMarks(IReadOnlySet<long> Supported, IReadOnlySet<long> Followed);
 
 /// <summary>
 /// The first page of a community's feed, which every member opens first and which is the same for
@@ -25,7 +25,7 @@ internal sealed record FeedMarks(IReadOnlyList<long> ThreadIds, IReadOnlySet<lon
 /// per viewer) are kept under the community's feed version, which any change to a thread a card
 /// shows, a support or a follow bumps in its own transaction (migration 0020), so a post, a reply
 /// or a moderator's move shows on the next read, for every member. The caller's flags are read
-/// for the page's ids and laid over it, and kept per caller under the same version.
+/// for the page's ids and laid over it, and the caller's whole answer is kept as bytes under the same version.
 /// </summary>
 public sealed class FeedFirstPage(
     HallFeed feed, Database database, CommunityVersions versions, IOptions<CacheOptions> options, IOptions<JsonOptions> json)
@@ -35,9 +35,6 @@ public sealed class FeedFirstPage(
 
     private readonly CommunityCache<(long CommunityId, int Take), (IReadOnlyList<HallFeed.FeedRow> Rows, long Snapshot)> _pages =
         CommunityCache<(long, int), (IReadOnlyList<HallFeed.FeedRow>, long)>.OfFeed(versions, options.Value);
-
-    private readonly CommunityCache<(long CommunityId, long UserId, int Take), FeedMarks> _marks =
-        CommunityCache<(long, long, int), FeedMarks>.OfFeed(versions, options.Value);
 
     /// <summary>The caller's whole answer as UTF-8 JSON, under the same version: about 10 KB each, so fewer of them.</summary>
     private readonly CommunityCache<(long CommunityId, long UserId, int Take), byte[]> _answers =
@@ -50,7 +47,7 @@ public sealed class FeedFirstPage(
         SELECT thread_id, 0 FROM thread_follows WHERE user_id = @userId AND thread_id IN @ids;
         """;
 
-    internal async Task<FeedPage> GetAsync(long communityId, long userId, int take)
+    private async Task<FeedPage> GetAsync(long communityId, long userId, int take)
     {
         var version = _pages.VersionOf(communityId);
         if (!_pages.TryGet(communityId, (communityId, take), out var page))
@@ -58,13 +55,8 @@ public sealed class FeedFirstPage(
             page = await feed.FeedAsync(communityId, Nobody, kind: null, after: null, take);
             _pages.Put(communityId, (communityId, take), version, page);
         }
-        var ids = page.Rows.Select(r => r.Id).ToList();
-        if (!_marks.TryGet(communityId, (communityId, userId, take), out var marks) || !marks.ThreadIds.SequenceEqual(ids))
-        {
-            marks = await MarksAsync(userId, ids);
-            _marks.Put(communityId, (communityId, userId, take), version, marks);
-        }
-        return new FeedPage(page.Rows, page.Snapshot, marks);
+        // The caller's flags need no cache of their own: the caller's whole answer is kept under the same key and version.
+        return new FeedPage(page.Rows, page.Snapshot, await MarksAsync(userId, page.Rows.Select(r => r.Id).ToList()));
     }
 
     /// <summary>
@@ -90,11 +82,11 @@ public sealed class FeedFirstPage(
     {
         if (ids.Count == 0)
         {
-            return new FeedMarks(ids, new HashSet<long>(), new HashSet<long>());
+            return new FeedMarks(new HashSet<long>(), new HashSet<long>());
         }
         await using var connection = await database.OpenReadAsync();
         var rows = (await connection.QueryAsync<(long ThreadId, bool Supported)>(MarksSql, new { userId, ids = SqlLists.OrNone(ids, 0L) })).ToList();
-        return new FeedMarks(ids, rows.Where(r => r.Supported).Select(r => r.ThreadId).ToHashSet(),
+        return new FeedMarks(rows.Where(r => r.Supported).Select(r => r.ThreadId).ToHashSet(),
             rows.Where(r => !r.Supported).Select(r => r.ThreadId).ToHashSet());
     }
 }
