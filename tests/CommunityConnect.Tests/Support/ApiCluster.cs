@@ -38,12 +38,11 @@ public sealed class ApiCluster : IAsyncDisposable
         {
             Settings[$"Keys:{key}"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
         }
-        Settings["Seed:DemoContent"] = "false";
-        Settings["Auth:DevLogin"] = "true";
-        Settings["RateLimiting:Enabled"] = "false";
+        foreach (var (key, value) in TestHostSettings.Common)
+        {
+            Settings[key] = value;
+        }
         Settings["Jobs:WorkerCount"] = "2";
-        Settings["Jobs:SchedulePollingInterval"] = "00:00:01";
-        Settings["Jobs:ShutdownTimeout"] = "00:00:01";
         Settings["Logging:LogLevel:Default"] = "Warning";
         Settings["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information";
     }

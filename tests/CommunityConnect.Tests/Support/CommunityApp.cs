@@ -35,15 +35,13 @@ public class CommunityApp : WebApplicationFactory<Program>, IAsyncLifetime
         Directory.CreateDirectory(Folder);
         DatabasePath = Path.Combine(Folder, "community.db");
         Settings["Database:Path"] = DatabasePath;
+        foreach (var (key, value) in TestHostSettings.Common)
+        {
+            Settings[key] = value;
+        }
         Settings["Seed:Demo"] = "true";
-        // Tests make their own tickets, opinions and threads; DemoContentTests turns it on.
-        Settings["Seed:DemoContent"] = "false";
-        Settings["Auth:DevLogin"] = "true";
         Settings["Jobs:WorkerCount"] = "1";
-        Settings["Jobs:ShutdownTimeout"] = "00:00:01";
-        Settings["Jobs:SchedulePollingInterval"] = "00:00:01";
         Settings["WeChat:RetryBaseDelay"] = "00:00:00.050";
-        Settings["RateLimiting:Enabled"] = "false";
     }
 
     public string Folder { get; }
